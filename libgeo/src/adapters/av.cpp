@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "adapters/av.hpp"
+
+#include <mutex>
+
+extern "C" {
+#include <libavutil/error.h>
+#include <libavutil/log.h>
+}
+
+namespace geo::av {
+
+std::string error_string(int errnum) {
+  char buf[AV_ERROR_MAX_STRING_SIZE] = {0};
+  av_strerror(errnum, buf, sizeof buf);
+  return buf;
+}
+
+void check(int ret, const std::string& what, Errc code) {
+  if (ret >= 0) return;
+  throw Error(code, what + ": " + error_string(ret) + " (libav " + std::to_string(ret) + ")", "libav", ret);
+}
+
+FormatContextPtr open_input(const std::filesystem::path& path) {
+  static std::once_flag quiet;
+  std::call_once(quiet, [] { av_log_set_level(AV_LOG_FATAL); });
+  const std::string name = path.string();
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw Error(Errc::not_found, "media.open: " + name + ": no such file");
+  if (std::filesystem::is_directory(path, ec))
+    throw Error(Errc::invalid_argument, "media.open: " + name + ": is a directory");
+  if (std::filesystem::file_size(path, ec) == 0 && !ec)
+    throw Error(Errc::corrupt_data, "media.open: " + name + ": file is empty (0 bytes)");
+  AVFormatContext* raw = nullptr;
+  check(avformat_open_input(&raw, name.c_str(), nullptr, nullptr), "media.open: " + name, Errc::corrupt_data);
+  FormatContextPtr ctx(raw);
+  check(avformat_find_stream_info(ctx.get(), nullptr), "media.open: " + name + ": reading stream info",
+        Errc::corrupt_data);
+  return ctx;
+}
+
+CodecContextPtr open_decoder(const AVStream* stream, const std::string& what, int threads) {
+  const AVCodec* codec = avcodec_find_decoder(stream->codecpar->codec_id);
+  if (!codec)
+    throw Error(Errc::unsupported, what + ": no decoder for codec " +
+                                       std::string(avcodec_get_name(stream->codecpar->codec_id)));
+  CodecContextPtr ctx(avcodec_alloc_context3(codec));
+  if (!ctx) throw Error(Errc::external, what + ": cannot allocate a decoder", "libav");
+  check(avcodec_parameters_to_context(ctx.get(), stream->codecpar), what + ": decoder parameters");
+  ctx->thread_count = threads;
+  ctx->pkt_timebase = stream->time_base;
+  check(avcodec_open2(ctx.get(), codec, nullptr), what + ": opening the decoder");
+  return ctx;
+}
+
+FramePtr make_frame() {
+  FramePtr f(av_frame_alloc());
+  if (!f) throw Error(Errc::external, "libav: cannot allocate a frame", "libav");
+  return f;
+}
+
+PacketPtr make_packet() {
+  PacketPtr p(av_packet_alloc());
+  if (!p) throw Error(Errc::external, "libav: cannot allocate a packet", "libav");
+  return p;
+}
+
+}  // namespace geo::av

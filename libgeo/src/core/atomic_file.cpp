@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "geo/core/atomic_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+#include "geo/core/error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace geo {
+namespace {
+
+std::string unique_suffix() {
+  static std::atomic<unsigned> counter{0};
+  std::random_device rd;
+  return std::to_string(::getpid()) + "-" + std::to_string(rd() % 1000000) + "-" +
+         std::to_string(counter++);
+}
+
+fs::path temp_sibling(const fs::path& target, bool keep_extension) {
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  std::string name = "." + target.stem().string() + ".tmp-" + unique_suffix();
+  if (keep_extension) name += target.extension().string();
+  else name = "." + target.filename().string() + ".tmp-" + unique_suffix();
+  return dir / name;
+}
+
+void fsync_path(const fs::path& p) {
+  const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+AtomicFile::AtomicFile(fs::path target) : target_(std::move(target)) {
+  std::error_code ec;
+  if (fs::is_directory(target_, ec))
+    throw Error(Errc::invalid_argument, "output: " + target_.string() + ": is a directory");
+  const fs::path dir = target_.has_parent_path() ? target_.parent_path() : fs::path(".");
+  if (!fs::is_directory(dir, ec))
+    throw Error(Errc::not_found, "output: " + target_.string() + ": directory " + dir.string() + " does not exist");
+  temp_ = temp_sibling(target_, true);
+}
+
+AtomicFile::~AtomicFile() {
+  if (out_.is_open()) out_.close();
+  if (!committed_) {
+    std::error_code ec;
+    fs::remove(temp_, ec);
+  }
+}
+
+std::ofstream& AtomicFile::stream() {
+  if (!out_.is_open()) {
+    out_.open(temp_, std::ios::binary | std::ios::trunc);
+    if (!out_) throw Error(Errc::io, "output: " + temp_.string() + ": cannot create");
+  }
+  return out_;
+}
+
+void AtomicFile::commit() {
+  if (committed_) return;
+  if (out_.is_open()) {
+    out_.flush();
+    const bool ok = static_cast<bool>(out_);
+    out_.close();
+    if (!ok || out_.fail()) {
+      std::error_code ec;
+      fs::remove(temp_, ec);
+      throw Error(Errc::io, "output: " + target_.string() + ": write failed");
+    }
+  }
+  std::error_code ec;
+  if (!fs::exists(temp_, ec))
+    throw Error(Errc::io, "output: " + target_.string() + ": nothing was written");
+  fsync_path(temp_);
+  fs::rename(temp_, target_, ec);
+  if (ec) {
+    fs::remove(temp_, ec);
+    throw Error(Errc::io, "output: " + target_.string() + ": cannot rename into place: " + ec.message());
+  }
+  committed_ = true;
+}
+
+void write_file_atomic(const fs::path& target, std::string_view content) {
+  AtomicFile f(target);
+  f.stream().write(content.data(), static_cast<std::streamsize>(content.size()));
+  f.commit();
+}
+
+AtomicDir::AtomicDir(fs::path target) : target_(std::move(target)) {
+  std::error_code ec;
+  if (fs::exists(target_, ec)) {
+    if (!fs::is_directory(target_, ec))
+      throw Error(Errc::invalid_argument, "output: " + target_.string() + ": exists and is not a directory");
+    if (!fs::is_empty(target_, ec))
+      throw Error(Errc::invalid_argument,
+                  "output: " + target_.string() + ": directory exists and is not empty (choose a new one)");
+  }
+  const fs::path parent = target_.has_parent_path() ? target_.parent_path() : fs::path(".");
+  if (!fs::is_directory(parent, ec))
+    throw Error(Errc::not_found, "output: " + target_.string() + ": parent directory does not exist");
+  temp_ = temp_sibling(target_, false);
+  if (!fs::create_directory(temp_, ec) || ec)
+    throw Error(Errc::io, "output: cannot create " + temp_.string() + ": " + ec.message());
+}
+
+AtomicDir::~AtomicDir() {
+  if (!committed_) {
+    std::error_code ec;
+    fs::remove_all(temp_, ec);
+  }
+}
+
+void AtomicDir::commit() {
+  if (committed_) return;
+  std::error_code ec;
+  if (fs::exists(target_, ec)) fs::remove(target_, ec);  // only ever an empty directory (checked above)
+  fs::rename(temp_, target_, ec);
+  if (ec) throw Error(Errc::io, "output: " + target_.string() + ": cannot rename into place: " + ec.message());
+  committed_ = true;
+}
+
+}  // namespace geo

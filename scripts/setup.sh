@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Installs every Debian 12 package geoev needs (idempotent; apt-get as root), then configures and builds
+# build/bin/geoev. Usage: scripts/setup.sh [--no-build]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  libgdal-dev gdal-bin              # rasters, vectors, GeoPackage (imagery, events)
+  libproj-dev proj-bin proj-data    # CRS transforms, geodesics; geod is a test reference
+  libopencv-dev                     # features, homographies, image I/O (frames, match)
+  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg   # media; ffmpeg/ffprobe for benchmarks and references
+  libexiv2-dev                      # EXIF/XMP of photos
+  libssl-dev                        # SHA-256 (OpenSSL EVP)
+  nlohmann-json3-dev                # JSON
+  libboost-program-options-dev      # command line (tools/ only)
+  libsqlite3-dev sqlite3            # case store locking and queries
+  libcairo2-dev                     # vector maps
+  libgtest-dev googletest           # tests
+  libimage-exiftool-perl            # exiftool: test reference for metadata
+  python3 python3-geographiclib     # test reference for geodesics
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+[ "${1:-}" = "--no-build" ] && exit 0
+
+JOBS=${JOBS:-$(nproc)}
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j "$JOBS"
+echo "setup: built build/bin/geoev"

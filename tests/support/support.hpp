@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+// Test helpers: where the shared samples are, scratch directories, running the real geoev binary.
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace geo::test {
+
+namespace fs = std::filesystem;
+
+// ../shared/data (override with GEO_SHARED_DATA_DIR).
+fs::path shared_data();
+// shared_data() / rel; the test is skipped (GTEST_SKIP by the caller) when missing: see have_shared().
+fs::path shared(const std::string& rel);
+
+// A fresh, empty directory unique to the running test, removed when the object dies.
+class ScratchDir {
+ public:
+  ScratchDir();
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const fs::path& path() const { return path_; }
+  fs::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  fs::path path_;
+};
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs the real geoev binary with `args` (no shell: each argument is passed as is), stdin from
+// /dev/null, capturing stdout and stderr. Fails the test after `timeout_s` seconds.
+CliResult run_geoev(const std::vector<std::string>& args, int timeout_s = 120);
+
+// Writes bytes to a file (for corrupt-input fixtures).
+void write_bytes(const fs::path& p, const std::string& bytes);
+std::string read_text(const fs::path& p);
+// `n` deterministic pseudo-random bytes.
+std::string random_bytes(std::size_t n, unsigned seed = 1);
+// All files (recursively) below dir, for "nothing was written" checks.
+std::vector<fs::path> list_files(const fs::path& dir);
+
+}  // namespace geo::test
