@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git ccache
   libgdal-dev gdal-bin              # rasters, vectors, GeoPackage (imagery, events)
   libproj-dev proj-bin proj-data    # CRS transforms, geodesics; geod is a test reference
   libopencv-dev                     # features, homographies, image I/O (frames, match)
