@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <cstdio>
+#include <iostream>
+
+#include "common/cli.hpp"
+#include "geo/media/frames.hpp"
+
+namespace {
+
+int run_frames(const geoev::Args& args) {
+  return geoev::run_guarded("frames", [&] {
+    namespace po = geoev::po;
+    geoev::CommonOptions common;
+    std::string video, out, mode = "shots", format = "jpg", sheet;
+    geo::FrameExtractOptions opts;
+    po::options_description desc("options");
+    desc.add_options()
+        ("video", po::value(&video)->required(), "the video file")
+        ("output,o", po::value(&out)->required(), "output directory (must not exist, or be empty)")
+        ("mode", po::value(&mode)->default_value(mode), "keyframes | interval | shots")
+        ("every", po::value(&opts.every_s)->default_value(opts.every_s), "interval mode: seconds between frames")
+        ("max", po::value(&opts.max_frames)->default_value(opts.max_frames), "stop after N frames (0 = no limit)")
+        ("format", po::value(&format)->default_value(format), "jpg | png")
+        ("quality", po::value(&opts.jpeg_quality)->default_value(opts.jpeg_quality), "JPEG quality 1..100")
+        ("contact-sheet", po::value(&sheet), "also write a grid of the frames with their times (.jpg/.png)")
+        ("cut-threshold", po::value(&opts.cut_threshold)->default_value(opts.cut_threshold),
+         "shots mode: histogram distance (0..1) that starts a new shot")
+        ("subshot-drift", po::value(&opts.subshot_drift)->default_value(opts.subshot_drift),
+         "shots mode: camera movement (fraction of the frame) that starts a sub-shot");
+    geoev::add_common_options(desc, common);
+    po::positional_options_description pos;
+    pos.add("video", 1);
+    po::variables_map vm;
+    if (!geoev::parse_args(args, "frames VIDEO -o DIR [options]", desc, pos, vm)) return geoev::kExitOk;
+    opts.mode = geo::parse_frame_mode(mode);
+    opts.format = geo::parse_image_format(format);
+    if (!sheet.empty()) opts.contact_sheet = sheet;
+    const geo::FrameExtractResult r = geo::extract_frames(video, out, opts, geoev::make_progress(common.quiet));
+    geoev::end_progress();
+    if (common.json) {
+      geoev::print_json(geo::to_json(r));
+      return geoev::kExitOk;
+    }
+    std::printf("%s: %zu frames (%s mode, %lld decoded) -> %s/\n", r.video.c_str(), r.frames.size(),
+                geo::to_string(opts.mode), static_cast<long long>(r.frames_decoded), out.c_str());
+    std::printf("  sha256 %s  rotation %g deg  created %s\n", r.video_sha256.c_str(), r.rotation_cw_deg,
+                r.created ? (geo::format_utc(r.created->utc) + " (" + r.created->source + ")").c_str() : "unknown");
+    for (const auto& f : r.frames)
+      std::printf("  %-32s pts %9.3f s  shot %d.%d  sharp %8.1f  phash %s%s\n", f.file.c_str(), f.pts_s, f.shot,
+                  f.subshot, f.sharpness, f.phash.c_str(), f.keyframe ? "  key" : "");
+    if (r.contact_sheet) std::printf("  contact sheet: %s\n", r.contact_sheet->c_str());
+    for (const auto& d : r.diagnostics.items())
+      std::fprintf(stderr, "%s: %s: %s%s\n", geo::to_string(d.severity), d.code.c_str(), d.message.c_str(),
+                   d.where.empty() ? "" : (" [" + d.where + "]").c_str());
+    return geoev::kExitOk;
+  });
+}
+
+const geoev::Registrar reg{{"frames", "extract upright frames (keyframes, interval or shots) with hashes", run_frames}};
+
+}  // namespace
