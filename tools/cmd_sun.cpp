@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: Apache-2.0
+// geoev sun position|times|when|where: sun position, sunrise/sunset, and shadow chronolocation.
+#include <iostream>
+
+#include "common/cli.hpp"
+#include "geo/chrono/shadow.hpp"
+#include "geo/chrono/spa.hpp"
+#include "geo/chrono/sun_times.hpp"
+#include "geo/core/atomic_file.hpp"
+#include "geo/core/error.hpp"
+#include "geo/core/provenance.hpp"
+
+namespace {
+
+using namespace geoev;
+namespace gc = geo::chrono;
+
+template <class T>
+std::optional<T> opt(const po::variables_map& vm, const char* key) {
+  if (!vm.count(key)) return std::nullopt;
+  return vm[key].as<T>();
+}
+
+std::string fmt(const std::optional<geo::UtcTime>& t) { return t ? geo::format_utc(*t) : "none"; }
+
+int position(const Args& args) {
+  CommonOptions common;
+  double lat = 0, lon = 0, elev = 0;
+  std::string time;
+  po::options_description desc("sun position options");
+  desc.add_options()
+      ("lat", po::value(&lat)->required(), "latitude, degrees north")
+      ("lon", po::value(&lon)->required(), "longitude, degrees east")
+      ("time", po::value(&time)->required(), "UTC instant, ISO 8601 (a zone offset is honoured)")
+      ("elevation-m", po::value(&elev)->default_value(0.0), "observer height above sea level, m")
+      ("pressure-hpa", po::value<double>(), "mean pressure, hPa (default: standard atmosphere)")
+      ("temperature-c", po::value<double>(), "mean temperature, C (default: standard atmosphere)")
+      ("delta-t", po::value<double>(), "TT - UT1, seconds (default: estimate for the year)");
+  add_common_options(desc, common);
+  po::variables_map vm;
+  if (!parse_args(args, "sun position --lat LAT --lon LON --time ISO8601 [options]", desc, {}, vm))
+    return 0;
+  gc::SpaInput in;
+  in.time = geo::parse_iso8601(time).utc;
+  in.lat_deg = lat;
+  in.lon_deg = lon;
+  in.elevation_m = elev;
+  in.pressure_hpa = opt<double>(vm, "pressure-hpa");
+  in.temperature_c = opt<double>(vm, "temperature-c");
+  in.delta_t_s = opt<double>(vm, "delta-t");
+  const auto r = gc::spa_compute(in);
+  const auto j = gc::describe_position(in, r);
+  if (common.json) {
+    print_json(j);
+  } else {
+    std::cout << "azimuth " << j["azimuth_deg"] << " deg, elevation " << j["elevation_deg"]
+              << " deg (apparent), " << j["elevation_true_deg"] << " deg (true)\n";
+    if (j["shadow_azimuth_deg"].is_null())
+      std::cout << "no shadow: the sun is below the horizon\n";
+    else
+      std::cout << "shadow azimuth " << j["shadow_azimuth_deg"] << " deg, length ratio "
+                << j["shadow_length_ratio"] << "\n";
+  }
+  return 0;
+}
+
+int times(const Args& args) {
+  CommonOptions common;
+  double lat = 0, lon = 0, elev = 0;
+  std::string date;
+  po::options_description desc("sun times options");
+  desc.add_options()
+      ("lat", po::value(&lat)->required(), "latitude, degrees north")
+      ("lon", po::value(&lon)->required(), "longitude, degrees east")
+      ("date", po::value(&date)->required(), "date YYYY-MM-DD (in --utc-offset's zone, default UTC)")
+      ("utc-offset", po::value<std::string>(), "zone of the date, e.g. +07:00; also prints local times")
+      ("elevation-m", po::value(&elev)->default_value(0.0), "observer height above sea level, m")
+      ("delta-t", po::value<double>(), "TT - UT1, seconds (default: estimate for the year)");
+  add_common_options(desc, common);
+  po::variables_map vm;
+  if (!parse_args(args, "sun times --lat LAT --lon LON --date YYYY-MM-DD [options]", desc, {}, vm))
+    return 0;
+  gc::SunTimesOptions o;
+  o.lat_deg = lat;
+  o.lon_deg = lon;
+  o.elevation_m = elev;
+  o.date = geo::parse_date(date);
+  if (vm.count("utc-offset")) o.utc_offset_min = geo::parse_utc_offset(vm["utc-offset"].as<std::string>());
+  o.delta_t_s = opt<double>(vm, "delta-t");
+  const auto t = gc::sun_times(o);
+  if (common.json) {
+    print_json(gc::to_json(t, o.utc_offset_min));
+  } else {
+    std::cout << "sunrise " << fmt(t.sunrise) << "\nsolar noon " << geo::format_utc(t.solar_noon)
+              << "\nsunset " << fmt(t.sunset) << "\n";
+    for (const auto& d : t.diagnostics.items()) std::cout << d.message << "\n";
+  }
+  return 0;
+}
+
+// Observation i takes the i-th value of each repeated option; a tolerance given once applies to all.
+std::vector<gc::ShadowObservation> observations_from(const po::variables_map& vm) {
+  std::vector<gc::ShadowObservation> obs;
+  if (vm.count("observations")) {
+    obs = gc::parse_observations(geo::read_json_file(vm["observations"].as<std::string>()));
+  }
+  auto list = [&](const char* k) {
+    return vm.count(k) ? vm[k].as<std::vector<double>>() : std::vector<double>{};
+  };
+  const auto az = list("shadow-azimuth-deg"), az_tol = list("azimuth-tol-deg");
+  const auto ratio = list("length-ratio"), ratio_tol = list("ratio-tol");
+  const std::size_t n = std::max(az.size(), ratio.size());
+  auto pick = [](const std::vector<double>& v, std::size_t i, const char* what) -> std::optional<double> {
+    if (v.empty()) return std::nullopt;
+    if (v.size() == 1) return v[0];
+    if (i >= v.size()) throw UsageError(std::string("give --") + what + " once or once per observation");
+    return v[i];
+  };
+  if ((!az.empty() && az.size() != n) || (!ratio.empty() && ratio.size() != n))
+    throw UsageError("repeat --shadow-azimuth-deg and --length-ratio the same number of times");
+  for (std::size_t i = 0; i < n; ++i) {
+    gc::ShadowObservation o;
+    if (!az.empty()) o.shadow_azimuth_deg = az[i];
+    if (!ratio.empty()) o.length_ratio = ratio[i];
+    if (auto v = pick(az_tol, i, "azimuth-tol-deg")) o.azimuth_tol_deg = *v;
+    if (auto v = pick(ratio_tol, i, "ratio-tol")) o.ratio_tol = *v;
+    obs.push_back(o);
+  }
+  return obs;
+}
+
+void add_observation_options(po::options_description& desc) {
+  desc.add_options()
+      ("shadow-azimuth-deg", po::value<std::vector<double>>()->composing(),
+       "direction the shadow points, deg from north clockwise (repeat for more observations)")
+      ("azimuth-tol-deg", po::value<std::vector<double>>()->composing(), "+/- deg (default 5)")
+      ("length-ratio", po::value<std::vector<double>>()->composing(), "shadow length / object height")
+      ("ratio-tol", po::value<std::vector<double>>()->composing(), "+/- ratio (default 0.1)")
+      ("observations", po::value<std::string>(), "JSON file {\"observations\": [...]} (see docs)")
+      ("delta-t", po::value<double>(), "TT - UT1, seconds (default: estimate for the year)");
+}
+
+int when(const Args& args) {
+  CommonOptions common;
+  double lat = 0, lon = 0, elev = 0;
+  po::options_description desc("sun when options");
+  desc.add_options()
+      ("lat", po::value(&lat)->required(), "latitude, degrees north")
+      ("lon", po::value(&lon)->required(), "longitude, degrees east")
+      ("date", po::value<std::string>(), "date YYYY-MM-DD")
+      ("from", po::value<std::string>(), "first date of a range")
+      ("to", po::value<std::string>(), "last date of a range (at most 366 days)")
+      ("utc-offset", po::value<std::string>(), "zone of the dates, e.g. +07:00 (default UTC)")
+      ("elevation-m", po::value(&elev)->default_value(0.0), "observer height above sea level, m")
+      ("claimed-time", po::value<std::string>(), "an ISO 8601 time to check against the shadows");
+  add_observation_options(desc);
+  add_common_options(desc, common);
+  po::variables_map vm;
+  if (!parse_args(args, "sun when --lat LAT --lon LON (--date D | --from D1 --to D2) "
+                        "(--shadow-azimuth-deg A | --length-ratio R | --observations F) [options]",
+                  desc, {}, vm))
+    return 0;
+  gc::WhenOptions o;
+  o.lat_deg = lat;
+  o.lon_deg = lon;
+  o.elevation_m = elev;
+  if (vm.count("date") == (vm.count("from") || vm.count("to")))
+    throw UsageError("give either --date or --from and --to");
+  if (vm.count("date")) {
+    o.from = o.to = geo::parse_date(vm["date"].as<std::string>());
+  } else {
+    if (!vm.count("from") || !vm.count("to")) throw UsageError("--from needs --to");
+    o.from = geo::parse_date(vm["from"].as<std::string>());
+    o.to = geo::parse_date(vm["to"].as<std::string>());
+  }
+  if (vm.count("utc-offset")) o.utc_offset_min = geo::parse_utc_offset(vm["utc-offset"].as<std::string>());
+  if (vm.count("claimed-time")) o.claimed_time = geo::parse_iso8601(vm["claimed-time"].as<std::string>()).utc;
+  o.delta_t_s = opt<double>(vm, "delta-t");
+  o.observations = observations_from(vm);
+  const auto r = gc::solve_when(o, make_progress(common.quiet));
+  if (common.json) {
+    print_json(gc::to_json(r, o.utc_offset_min));
+  } else {
+    for (const auto& w : r.windows)
+      std::cout << geo::format_utc(w.start) << " - " << geo::format_utc(w.end) << "\n";
+    if (r.windows.empty()) std::cout << "no window: " << r.empty_reason << "\n";
+    if (r.claim)
+      std::cout << "claimed time " << geo::format_utc(r.claim->time)
+                << (r.claim->consistent ? " is consistent" : " is NOT consistent") << "\n";
+  }
+  return 0;
+}
+
+int where(const Args& args) {
+  CommonOptions common;
+  std::string time, out;
+  gc::WhereOptions o;
+  po::options_description desc("sun where options");
+  desc.add_options()
+      ("time", po::value(&time)->required(), "UTC instant, ISO 8601")
+      ("time-tol-min", po::value(&o.time_tol_min)->default_value(0.0), "+/- minutes on the time")
+      ("resolution-deg", po::value(&o.resolution_deg)->default_value(0.1), "grid step, degrees")
+      ("threads", po::value(&o.threads)->default_value(2), "worker threads")
+      ("output,o", po::value(&out)->required(), "GeoJSON file to write");
+  add_observation_options(desc);
+  add_common_options(desc, common);
+  po::variables_map vm;
+  if (!parse_args(args, "sun where --time ISO8601 (--length-ratio R | --shadow-azimuth-deg A) -o OUT "
+                        "[options]", desc, {}, vm))
+    return 0;
+  o.time = geo::parse_iso8601(time).utc;
+  o.delta_t_s = opt<double>(vm, "delta-t");
+  o.observations = observations_from(vm);
+  std::vector<geo::InputRef> inputs;
+  if (vm.count("observations")) inputs.push_back(geo::input_ref(vm["observations"].as<std::string>()));
+  const auto r = gc::solve_where(o, make_progress(common.quiet));
+  geo::Json params;
+  params["time_utc"] = geo::format_utc(o.time, 3);
+  params["time_tol_min"] = o.time_tol_min;
+  params["resolution_deg"] = o.resolution_deg;
+  params["delta_t_s"] = o.delta_t_s ? geo::Json(*o.delta_t_s) : geo::Json(nullptr);
+  geo::Json obs = geo::Json::array();
+  for (const auto& ob : o.observations) {
+    geo::Json k;
+    k["shadow_azimuth_deg"] = ob.shadow_azimuth_deg ? geo::Json(*ob.shadow_azimuth_deg) : geo::Json(nullptr);
+    k["azimuth_tol_deg"] = ob.azimuth_tol_deg;
+    k["length_ratio"] = ob.length_ratio ? geo::Json(*ob.length_ratio) : geo::Json(nullptr);
+    k["ratio_tol"] = ob.ratio_tol;
+    k["offset_s"] = ob.offset_s;
+    obs.push_back(std::move(k));
+  }
+  params["observations"] = std::move(obs);
+  const auto gj = gc::to_geojson(r, geo::make_provenance("sun.where", params, inputs));
+  geo::write_file_atomic(out, gj.dump());
+  geo::Json summary;
+  summary["output"] = out;
+  summary["cell_count"] = r.cell_count;
+  summary["polygons"] = r.boxes.size();
+  summary["area_km2"] = geo::round_to(r.area_km2, 1);
+  summary["empty_reason"] = r.empty_reason.empty() ? geo::Json(nullptr) : geo::Json(r.empty_reason);
+  if (common.json) {
+    print_json(summary);
+  } else {
+    std::cout << "wrote " << out << ": " << r.boxes.size() << " polygons, " << r.cell_count
+              << " cells, " << summary["area_km2"] << " km2\n";
+    if (!r.empty_reason.empty()) std::cout << r.empty_reason << "\n";
+  }
+  return 0;
+}
+
+const Registrar reg{{"sun", "sun position, sunrise/sunset, and when/where a shadow fits",
+                     [](const Args& args) {
+                       return dispatch_verbs(
+                           "sun", args,
+                           {{"position", "sun azimuth/elevation and shadow at a place and time",
+                             [](const Args& a) { return run_guarded("sun position", [&] { return position(a); }); }},
+                            {"times", "sunrise, solar noon, sunset on a date",
+                             [](const Args& a) { return run_guarded("sun times", [&] { return times(a); }); }},
+                            {"when", "time windows on dates where observed shadows fit",
+                             [](const Args& a) { return run_guarded("sun when", [&] { return when(a); }); }},
+                            {"where", "region of the Earth where a shadow fits at a time (GeoJSON)",
+                             [](const Args& a) { return run_guarded("sun where", [&] { return where(a); }); }}});
+                     }}};
+
+}  // namespace
