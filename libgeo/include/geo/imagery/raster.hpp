@@ -108,6 +108,7 @@ struct RasterInfo {
   std::optional<std::string> acquired;  // acquisition date/time from metadata when present (as written)
   std::string acquired_key;           // the metadata key it came from
   std::string sha256;                 // of the file (empty for a directory, mosaic list or URL)
+  Diagnostics diagnostics;            // GDAL warnings while opening, how the source was interpreted
 };
 Json to_json(const RasterInfo& info);
 
@@ -140,6 +141,9 @@ struct OpenOptions {
   std::filesystem::path tile_cache_dir;
   int tile_max_zoom = 19;  // highest zoom of an XYZ source (directory: detected from the folders)
   bool hash = true;        // compute sha256 of a file source (info().sha256)
+  // CRS to use when the source has a geotransform but no CRS (a JPEG/PNG with only a world file).
+  // Empty = such a source is refused with Error{no_georeferencing}.
+  std::string assume_crs;
 };
 
 // An open raster, kept open: repeated reads reuse GDAL's block cache and overviews.
