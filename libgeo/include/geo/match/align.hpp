@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: Apache-2.0
+// Pixel-level alignment of one frame against a north-up reference image (OpenCV only, no GDAL).
+//
+// Conventions: pixel coordinates use the corner convention of geo/imagery (pixel (i, j) covers
+// [i, i+1) x [j, j+1)). The reference is north-up with square pixels of `gsd_m` metres: column grows
+// east, row grows south. A homography `ref_from_frame` maps frame pixels to reference pixels.
+//
+// Thread safety: functions are re-entrant; a ReferenceIndex is immutable after build() and may be
+// shared by threads. OpenCV errors are translated to geo::Error{external}.
+#pragma once
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "geo/core/diagnostics.hpp"
+#include "geo/core/json.hpp"
+
+namespace geo {
+
+// What is known about the camera for one frame. Every field is optional; a prior narrows the search,
+// it never replaces verification.
+struct ViewPrior {
+  std::optional<double> heading_deg;  // compass direction the top of the frame faces, clockwise from N
+  double heading_tol_deg = 10.0;      // how far the true heading may be from heading_deg
+  std::optional<double> gsd_m;        // ground metres per frame pixel at the frame centre (across)
+  double gsd_tol = 0.10;              // relative tolerance of gsd_m (0.1 = +-10 %)
+  std::optional<double> tilt_deg;     // camera angle from straight down (0 = nadir)
+  double hfov_deg = 70.0;             // horizontal field of view, used to rectify tilted views
+  // Search area in reference pixels: the frame centre lies within radius_px of center_px.
+  std::optional<cv::Point2d> center_px;
+  double radius_px = 0.0;
+};
+
+enum class Detector { sift, akaze, orb };
+const char* to_string(Detector d) noexcept;
+Detector parse_detector(const std::string& name);  // "sift" | "akaze" | "orb"; throws invalid_argument
+
+struct AlignOptions {
+  Detector detector = Detector::sift;
+  double index_gsd_m = 2.0;       // keypoint index resolution (metres per pixel, >= reference gsd)
+  double dense_gsd_m = 0.0;       // coarse dense-search resolution; 0 = automatic (~1/128 of footprint)
+  bool dense = true;              // use the dense gradient-orientation search when keypoints fail
+  bool dense_without_priors = true;  // search rotation x scale x tilt densely when nothing is known
+  double min_gsd_m = 0.25;        // scale search range when the frame GSD is unknown
+  double max_gsd_m = 1.2;
+  // Gates (see docs/match.md for how they were set).
+  int min_inliers = 15;
+  double min_inlier_ratio = 0.12;
+  double min_hull_share = 0.08;   // convex hull of inliers / frame area
+  double max_reproj_px = 3.0;     // RMS reprojection error at the index resolution
+  double min_confidence = 0.5;    // below this a candidate is reported not_found
+  void validate() const;          // throws Error{invalid_argument}
+};
+
+// A reference prepared once for many frames: grey image, pyramid of gradient fields, keypoints.
+class ReferenceIndex {
+ public:
+  // `image` CV_8UC3 (BGR) or CV_8UC1, north-up, `gsd_m` metres per pixel; `valid` optional mask.
+  // Throws Error{invalid_argument} for an empty image or gsd_m <= 0.
+  static ReferenceIndex build(const cv::Mat& image, const cv::Mat& valid, double gsd_m,
+                              const AlignOptions& opts);
+  double gsd_m() const noexcept { return gsd_m_; }
+  cv::Size size() const noexcept { return gray_.size(); }
+  const cv::Mat& gray() const noexcept { return gray_; }
+  const cv::Mat& valid() const noexcept { return valid_; }
+  std::size_t keypoint_count() const noexcept { return kp_.size(); }
+
+  // Internal data used by align_frame().
+  struct Level {
+    double gsd_m = 0.0;
+    cv::Mat gray;       // CV_32F
+    cv::Mat fc, fs;     // gradient-orientation field (doubled angle), CV_32F
+  };
+  const Level& level(double gsd_m) const;  // cached on first use (thread-unsafe: call from one thread)
+  const std::vector<cv::KeyPoint>& keypoints() const noexcept { return kp_; }
+  const cv::Mat& descriptors() const noexcept { return desc_; }
+  double kp_gsd_m() const noexcept { return kp_gsd_m_; }
+  Detector detector() const noexcept { return detector_; }
+
+ private:
+  cv::Mat gray_;
+  cv::Mat valid_;
+  double gsd_m_ = 0.0;
+  double kp_gsd_m_ = 0.0;
+  Detector detector_ = Detector::sift;
+  std::vector<cv::KeyPoint> kp_;  // in reference pixels
+  cv::Mat desc_;
+  mutable std::vector<Level> levels_;
+};
+
+// The outcome of aligning one frame. `found` is false when no candidate passed the gates; the best
+// rejected candidate's numbers are still filled in for diagnostics.
+struct Alignment {
+  bool found = false;
+  cv::Matx33d ref_from_frame = cv::Matx33d::eye();
+  std::string method;             // "keypoints", "dense+ecc", "dense+keypoints"
+  int inliers = 0;                // keypoint inliers (0 for a dense-only fix)
+  double inlier_ratio = 0.0;
+  double hull_share = 0.0;        // area of the inliers' convex hull / frame area
+  double reproj_px = 0.0;         // RMS reprojection error of inliers, reference pixels
+  double ncc = 0.0;               // dense: peak normalised correlation of orientation fields
+  double peak_ratio = 0.0;        // dense: best / second-best peak (outside the best's neighbourhood)
+  double ecc = 0.0;               // dense: final ECC correlation of gradient magnitudes
+  double frame_gsd_m = 0.0;       // ground metres per frame pixel at the centre, from the fix
+  double confidence = 0.0;        // [0, 1]
+  double error_m = 0.0;           // estimated error of the centre, metres
+  std::vector<std::pair<cv::Point2f, cv::Point2f>> inlier_pairs;  // frame px, reference px
+  Diagnostics diagnostics;        // why candidates were rejected, gate values
+};
+
+// Aligns `frame` (CV_8UC3 BGR or CV_8UC1) with the reference. Never throws on hopeless data: a blank
+// or tiny frame gives found=false with a diagnostic ("frame.uniform", "frame.too_small").
+// Throws Error{invalid_argument} for bad options, Error{external} for an OpenCV failure.
+Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const ViewPrior& prior,
+                      const AlignOptions& opts);
+
+// The camera model used for rectification: frame pixel -> ground metres (x east, y north) relative
+// to the ground point under the frame centre, for a pinhole camera with the given horizontal field of
+// view, tilt from nadir and heading (compass direction of the frame's top). Throws
+// Error{invalid_argument} when the top of the frame would see the horizon (tilt + half vertical
+// field of view >= 85 deg) or gsd_m <= 0.
+cv::Matx33d ground_from_frame(cv::Size frame, double gsd_m, double tilt_deg, double heading_deg,
+                              double hfov_deg);
+
+// Checks the footprint quad (frame corners mapped to reference pixels): convex, finite. Returns an
+// empty string when sane, else the reason.
+std::string footprint_problem(const cv::Matx33d& ref_from_frame, cv::Size frame);
+
+Json to_json(const Alignment& a);  // gate values (no homography)
+
+}  // namespace geo

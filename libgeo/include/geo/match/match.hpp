@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: Apache-2.0
+// Geolocating frames against georeferenced imagery: `geoev match`.
+//
+// A frame is matched against a reference read from the imagery over the search area (resampled into
+// the UTM zone of the area's centre): keypoints first (SIFT by default, ratio test + mutual check,
+// MAGSAC++ homography, affine fallback), then, when keypoints fail (typically across dates), a dense
+// search of gradient-orientation fields over the heading / scale / tilt hypotheses the priors leave
+// open, refined by ECC and confirmed by local keypoints when they exist. Every candidate passes
+// verification gates; a frame without a candidate that passes is `not_found`, never a guess.
+//
+// Positions are WGS 84 (GeoPoint); footprints are the frame's four corners (top-left, top-right,
+// bottom-right, bottom-left) on the ground. Not thread-safe per call; separate calls are independent.
+#pragma once
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "geo/core/diagnostics.hpp"
+#include "geo/core/geopoint.hpp"
+#include "geo/core/json.hpp"
+#include "geo/core/progress.hpp"
+#include "geo/core/provenance.hpp"
+#include "geo/imagery/raster.hpp"
+#include "geo/match/align.hpp"
+
+namespace geo {
+
+struct MatchOptions {
+  // Search area: near + radius_m, or bbox, or neither (the whole raster).
+  std::optional<GeoPoint> near;
+  double radius_m = 0.0;
+  std::optional<GeoBox> bbox;
+  // Camera priors (all optional). gsd_m wins over altitude_m + hfov_deg.
+  std::optional<double> heading_deg;   // compass direction of the frame's top, degrees
+  double heading_tol_deg = 10.0;
+  std::optional<double> altitude_m;    // camera height above the ground, metres
+  std::optional<double> hfov_deg;      // horizontal field of view, degrees (default 70 for rectification)
+  std::optional<double> gsd_m;         // ground metres per frame pixel at the frame centre
+  double gsd_tol = 0.10;               // relative tolerance of gsd_m / altitude_m
+  std::optional<double> tilt_deg;      // camera angle from straight down, degrees
+  double ref_gsd_m = 0.0;              // reference resolution; 0 = the raster's native GSD (>= 0.5 m)
+  AlignOptions align;
+  std::filesystem::path overlay_dir;   // when set: one overlay PNG per frame (atomic directory)
+  // Throws Error{invalid_argument}: radius without near, near and bbox together, negative values,
+  // tilt outside [0, 80), hfov outside (1, 170).
+  void validate() const;
+  Json to_json() const;
+};
+
+struct FrameFix {
+  std::string frame;                   // path as given
+  std::optional<double> pts_s;         // from frames.json
+  std::string status = "not_found";    // "located" | "not_found"
+  GeoPoint center;                     // valid when located
+  std::vector<GeoPoint> footprint;     // 4 corners when located
+  int inliers = 0;
+  double confidence = 0.0;             // [0, 1]
+  double error_m = 0.0;                // estimated error of the centre, metres
+  double gsd_m = 0.0;                  // ground metres per frame pixel at the centre, from the fix
+  std::string method;
+  bool outlier = false;                // inconsistent with the other frames of the same video
+  Json gates = Json::object();         // the gate values (inliers, ratios, NCC, peak ratio, ECC)
+  Diagnostics diagnostics;
+};
+
+struct MatchResult {
+  std::string imagery;                 // as given
+  std::string imagery_sha256;
+  std::optional<std::string> imagery_acquired;
+  double reference_gsd_m = 0.0;
+  std::vector<FrameFix> frames;
+  // Combination across frames (when >= 2 are located): the median centre of consistent fixes.
+  std::optional<GeoPoint> combined_center;
+  double combined_spread_m = 0.0;      // median distance of consistent fixes from that centre
+  int located = 0;
+  Diagnostics diagnostics;
+  Json provenance;
+};
+
+// The frames listed in a `geoev frames` frames.json (paths resolved against its directory), with their
+// PTS. Throws Error{not_found} / Error{corrupt_data} for a missing or malformed file and
+// Error{invalid_argument, "... frames.json lists no frames"} when empty.
+struct FrameRef {
+  std::string path;
+  std::optional<double> pts_s;
+};
+std::vector<FrameRef> frames_from_json(const std::filesystem::path& frames_json);
+
+// Matches every frame against the imagery. Throws Error{no_georeferencing} (imagery without
+// georeferencing), Error{invalid_argument} (bad options, a search area that does not intersect the
+// imagery, no frames), Error{not_found} (missing imagery). A frame that cannot be read, is blank or
+// too small is `not_found` with a diagnostic.
+MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string& imagery,
+                         const MatchOptions& opts, const ProgressFn& progress = {});
+
+Json to_json(const FrameFix& f);
+Json to_json(const MatchResult& r);
+// A GeoJSON FeatureCollection: one Polygon feature (footprint) per located frame and one Point
+// feature for the combined centre; properties carry status, confidence, error_m and provenance.
+Json to_geojson(const MatchResult& r);
+
+}  // namespace geo

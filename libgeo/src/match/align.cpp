@@ -1,0 +1,752 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "geo/match/align.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <cstdio>
+#include <cstdlib>
+
+#include <opencv2/calib3d.hpp>
+#include <opencv2/features2d.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/video/tracking.hpp>
+
+#include "geo/core/error.hpp"
+#include "match/align_util.hpp"
+
+namespace geo {
+
+using namespace match_detail;
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+double rad(double deg) { return deg * kPi / 180.0; }
+double clamp01(double v) { return std::clamp(v, 0.0, 1.0); }
+
+cv::Ptr<cv::Feature2D> make_detector(Detector d, int nfeatures) {
+  switch (d) {
+    case Detector::sift: return cv::SIFT::create(nfeatures, 3, 0.02);
+    case Detector::akaze: return cv::AKAZE::create(cv::AKAZE::DESCRIPTOR_MLDB, 0, 3, 0.0005f);
+    case Detector::orb: return cv::ORB::create(std::max(nfeatures, 500) , 1.2f, 8, 31, 0, 2, cv::ORB::HARRIS_SCORE, 31, 10);
+  }
+  return cv::SIFT::create(nfeatures);
+}
+
+// Frame corners and centre (corner convention).
+std::vector<cv::Point2d> corners(cv::Size s) {
+  return {{0, 0}, {double(s.width), 0}, {double(s.width), double(s.height)}, {0, double(s.height)}};
+}
+
+// Ground metres per frame pixel at the frame centre implied by `ref_from_frame` (geometric mean).
+double local_scale(const cv::Matx33d& h, cv::Size frame) {
+  const cv::Point2d c(frame.width / 2.0, frame.height / 2.0);
+  const cv::Point2d a = apply(h, c), b = apply(h, c + cv::Point2d(1, 0)), d = apply(h, c + cv::Point2d(0, 1));
+  return std::sqrt(std::abs((b.x - a.x) * (d.y - a.y) - (b.y - a.y) * (d.x - a.x)));
+}
+
+struct KeypointFit {
+  bool ok = false;
+  cv::Matx33d target_from_src = cv::Matx33d::eye();
+  int matches = 0, inliers = 0;
+  double ratio = 0, hull_share = 0, reproj = 0;
+  std::vector<std::pair<cv::Point2f, cv::Point2f>> pairs;  // src, target (corner convention)
+  bool affine = false;
+};
+
+// Ratio test + mutual check + MAGSAC homography (affine fallback) between two descriptor sets.
+KeypointFit fit_keypoints(const std::vector<cv::KeyPoint>& ks, const cv::Mat& ds,
+                          const std::vector<cv::KeyPoint>& kt, const cv::Mat& dt, double src_area,
+                          double thresh_px) {
+  KeypointFit r;
+  if (ks.size() < 8 || kt.size() < 8 || ds.empty() || dt.empty()) return r;
+  const bool binary = ds.type() == CV_8U;
+  cv::Ptr<cv::DescriptorMatcher> m;
+  if (binary) m = cv::BFMatcher::create(cv::NORM_HAMMING);
+  else m = cv::makePtr<cv::FlannBasedMatcher>();
+  std::vector<std::vector<cv::DMatch>> fwd, bwd;
+  m->knnMatch(ds, dt, fwd, 2);
+  m->knnMatch(dt, ds, bwd, 1);
+  std::vector<cv::Point2f> ps, pt;
+  for (const auto& v : fwd) {
+    if (v.size() < 2 || v[0].distance > 0.85f * v[1].distance) continue;
+    const int t = v[0].trainIdx;
+    if (bwd[t].empty() || bwd[t][0].trainIdx != v[0].queryIdx) continue;
+    ps.push_back(ks[v[0].queryIdx].pt + cv::Point2f(0.5f, 0.5f));
+    pt.push_back(kt[t].pt + cv::Point2f(0.5f, 0.5f));
+  }
+  r.matches = int(ps.size());
+  if (ps.size() < 8) return r;
+  std::vector<unsigned char> inl;
+  cv::Mat h;
+  try {
+    h = cv::findHomography(ps, pt, cv::USAC_MAGSAC, thresh_px, inl, 10000, 0.999);
+  } catch (const cv::Exception&) {
+    h.release();
+  }
+  if (h.empty()) {
+    cv::Mat a = cv::estimateAffine2D(ps, pt, inl, cv::RANSAC, thresh_px, 5000, 0.999);
+    if (a.empty()) return r;
+    h = cv::Mat::eye(3, 3, CV_64F);
+    a.copyTo(h.rowRange(0, 2));
+    r.affine = true;
+  }
+  r.target_from_src = cv::Matx33d(h);
+  std::vector<cv::Point2f> hull_in;
+  double se = 0;
+  for (size_t i = 0; i < ps.size(); ++i) {
+    if (!inl[i]) continue;
+    const cv::Point2d q = apply(r.target_from_src, ps[i]);
+    se += (q.x - pt[i].x) * (q.x - pt[i].x) + (q.y - pt[i].y) * (q.y - pt[i].y);
+    hull_in.push_back(ps[i]);
+    r.pairs.emplace_back(ps[i], pt[i]);
+  }
+  r.inliers = int(hull_in.size());
+  r.ratio = double(r.inliers) / r.matches;
+  r.reproj = r.inliers ? std::sqrt(se / r.inliers) : 0;
+  if (hull_in.size() >= 3) {
+    std::vector<cv::Point2f> hull;
+    cv::convexHull(hull_in, hull);
+    r.hull_share = cv::contourArea(hull) / std::max(1.0, src_area);
+  }
+  r.ok = true;
+  return r;
+}
+
+struct Hyp {
+  double gsd_m, tilt_deg, heading_deg;
+};
+
+struct DenseCandidate {
+  Hyp hyp{};
+  double score = -1, second = -1;
+  cv::Matx33d ref_from_frame = cv::Matx33d::eye();
+};
+
+}  // namespace
+
+const char* to_string(Detector d) noexcept {
+  switch (d) {
+    case Detector::sift: return "sift";
+    case Detector::akaze: return "akaze";
+    case Detector::orb: return "orb";
+  }
+  return "sift";
+}
+
+Detector parse_detector(const std::string& name) {
+  if (name == "sift") return Detector::sift;
+  if (name == "akaze") return Detector::akaze;
+  if (name == "orb") return Detector::orb;
+  throw Error{Errc::invalid_argument, "match: detector '" + name + "': expected sift, akaze or orb"};
+}
+
+void AlignOptions::validate() const {
+  if (!(index_gsd_m > 0) || dense_gsd_m < 0 || !(min_gsd_m > 0) || !(max_gsd_m >= min_gsd_m))
+    throw Error{Errc::invalid_argument, "match: options: resolutions must be positive"};
+  if (min_inliers < 4) throw Error{Errc::invalid_argument, "match: options: min_inliers must be >= 4"};
+}
+
+cv::Matx33d ground_from_frame(cv::Size frame, double gsd_m, double tilt_deg, double heading_deg,
+                              double hfov_deg) {
+  if (!(gsd_m > 0) || !(hfov_deg > 1 && hfov_deg < 170))
+    throw Error{Errc::invalid_argument, "match: camera: gsd_m must be > 0 and hfov_deg in (1, 170)"};
+  const double w = frame.width, h = frame.height;
+  const double f = (w / 2) / std::tan(rad(hfov_deg) / 2);
+  const double half_vfov = std::atan((h / 2) / f) * 180 / kPi;
+  if (!(tilt_deg >= 0) || tilt_deg + half_vfov >= 85)
+    throw Error{Errc::invalid_argument, "match: camera: tilt " + std::to_string(tilt_deg) +
+                                            " deg sees the horizon"};
+  const double t = rad(tilt_deg), hd = rad(heading_deg);
+  const double alt = gsd_m * f * std::cos(t);
+  const cv::Vec3d x(1, 0, 0), y(0, -std::cos(t), -std::sin(t)), z(0, std::sin(t), -std::cos(t));
+  const double n0 = alt * std::tan(t);
+  std::vector<cv::Point2f> src, dst;
+  for (const auto& p : corners(frame)) {
+    const cv::Vec3d d = x * ((p.x - w / 2) / f) + y * ((p.y - h / 2) / f) + z;
+    const double s = alt / -d[2];
+    const double e = s * d[0], n = s * d[1] - n0;
+    src.emplace_back(float(p.x), float(p.y));
+    dst.emplace_back(float(e * std::cos(hd) + n * std::sin(hd)), float(-e * std::sin(hd) + n * std::cos(hd)));
+  }
+  return cv::Matx33d(cv::getPerspectiveTransform(src, dst));
+}
+
+std::string footprint_problem(const cv::Matx33d& h, cv::Size frame) {
+  std::vector<cv::Point2f> q;
+  for (const auto& c : corners(frame)) {
+    const cv::Vec3d v = h * cv::Vec3d(c.x, c.y, 1);
+    if (!(v[2] > 1e-9) || !std::isfinite(v[0] / v[2]) || !std::isfinite(v[1] / v[2]))
+      return "a frame corner maps beyond the horizon";
+    q.emplace_back(float(v[0] / v[2]), float(v[1] / v[2]));
+  }
+  if (!cv::isContourConvex(q)) return "footprint is not convex";
+  auto len = [](cv::Point2f a, cv::Point2f b) { return std::hypot(double(a.x - b.x), double(a.y - b.y)); };
+  const double top = len(q[0], q[1]), bottom = len(q[3], q[2]), left = len(q[0], q[3]), right = len(q[1], q[2]);
+  if (std::min({top, bottom, left, right}) <= 0) return "footprint is degenerate";
+  // A camera without roll: far edge longer than near edge by a bounded factor; sides similar.
+  const double tb = top / bottom, lr = left / right;
+  if (tb < 0.6 || tb > 4.0) return "extreme perspective (top/bottom edge ratio " + std::to_string(tb) + ")";
+  if (lr < 0.6 || lr > 1.0 / 0.6) return "footprint sides differ too much (ratio " + std::to_string(lr) + ")";
+  // Aspect of the footprint against the frame: a tilt stretches it along the view, never squeezes much.
+  const double fw = (top + bottom) / 2, fh = (left + right) / 2;
+  const double aspect = (fh / fw) / (double(frame.height) / frame.width);
+  if (aspect < 0.6 || aspect > 4.0) return "footprint aspect implausible (" + std::to_string(aspect) + ")";
+  return {};
+}
+
+ReferenceIndex ReferenceIndex::build(const cv::Mat& image, const cv::Mat& valid, double gsd_m,
+                                     const AlignOptions& opts) {
+  opts.validate();
+  if (image.empty() || !(gsd_m > 0))
+    throw Error{Errc::invalid_argument, "match.reference: empty image or gsd_m <= 0"};
+  ReferenceIndex r;
+  r.gray_ = to_gray8(image).clone();
+  r.valid_ = valid.empty() ? cv::Mat(r.gray_.size(), CV_8U, cv::Scalar(255)) : valid.clone();
+  r.gsd_m_ = gsd_m;
+  r.detector_ = opts.detector;
+  r.kp_gsd_m_ = std::max(gsd_m, opts.index_gsd_m);
+  try {
+    cv::Mat small, vsmall;
+    const double k = gsd_m / r.kp_gsd_m_;
+    if (k < 0.999) {
+      cv::resize(r.gray_, small, cv::Size(), k, k, cv::INTER_AREA);
+      cv::resize(r.valid_, vsmall, small.size(), 0, 0, cv::INTER_NEAREST);
+    } else {
+      small = r.gray_;
+      vsmall = r.valid_;
+    }
+    cv::erode(vsmall, vsmall, cv::getStructuringElement(cv::MORPH_RECT, {7, 7}));
+    auto det = make_detector(opts.detector, 0);
+    det->detectAndCompute(small, vsmall, r.kp_, r.desc_);
+    // Keypoints in reference pixels (OpenCV convention kept: centre at integer).
+    const double s = r.kp_gsd_m_ / gsd_m;
+    for (auto& kp : r.kp_) {
+      kp.pt = cv::Point2f(float((kp.pt.x + 0.5) * s - 0.5), float((kp.pt.y + 0.5) * s - 0.5));
+      kp.size *= float(s);
+    }
+  } catch (const cv::Exception& e) {
+    throw Error{Errc::external, std::string("match.reference: OpenCV: ") + e.what(), "opencv", e.code};
+  }
+  return r;
+}
+
+const ReferenceIndex::Level& ReferenceIndex::level(double gsd_m) const {
+  for (const auto& l : levels_)
+    if (std::abs(l.gsd_m - gsd_m) < 1e-9) return l;
+  Level l;
+  l.gsd_m = gsd_m;
+  cv::Mat g32;
+  gray_.convertTo(g32, CV_32F);
+  const double k = gsd_m_ / gsd_m;
+  if (k < 0.999) cv::resize(g32, l.gray, cv::Size(), k, k, cv::INTER_AREA);
+  else l.gray = g32;
+  orientation_field(l.gray, l.fc, l.fs);
+  levels_.push_back(std::move(l));
+  return levels_.back();
+}
+
+namespace {
+
+// Fills the gate values and the confidence of a keypoint fit expressed as ref_from_frame.
+void score_keypoints(Alignment& a, const KeypointFit& f, const AlignOptions& o, double kp_px_m) {
+  a.inliers = f.inliers;
+  a.inlier_ratio = f.ratio;
+  a.hull_share = f.hull_share;
+  a.reproj_px = f.reproj;
+  const double c_n = clamp01((f.inliers - o.min_inliers + 5.0) / 30.0);
+  const double c_r = clamp01((f.ratio - o.min_inlier_ratio * 0.5) / 0.3);
+  const double c_h = clamp01(f.hull_share / (o.min_hull_share * 2.5));
+  const double c_e = clamp01((o.max_reproj_px * 1.2 - f.reproj) / o.max_reproj_px);
+  a.confidence = c_n * (0.5 + 0.5 * c_r) * (0.6 + 0.4 * c_h) * (0.7 + 0.3 * c_e);
+  // Centre error: RMS residual shrinks with the square root of well-spread inliers; floor at 0.5 px.
+  a.error_m = kp_px_m * (0.5 + 2.0 * f.reproj / std::sqrt(std::max(1.0, f.inliers / 4.0)));
+  std::vector<std::string> fails;
+  if (f.inliers < o.min_inliers) fails.push_back("inliers " + std::to_string(f.inliers));
+  if (f.ratio < o.min_inlier_ratio) fails.push_back("inlier ratio " + std::to_string(f.ratio));
+  if (f.hull_share < o.min_hull_share) fails.push_back("inlier spread " + std::to_string(f.hull_share));
+  if (f.reproj > o.max_reproj_px) fails.push_back("reprojection " + std::to_string(f.reproj) + " px");
+  if (!fails.empty()) {
+    std::string s;
+    for (const auto& x : fails) s += (s.empty() ? "" : ", ") + x;
+    a.diagnostics.info("match.keypoints_rejected", "keypoint candidate failed gates: " + s);
+    a.confidence = std::min(a.confidence, 0.3);
+  }
+}
+
+bool scale_plausible(const ViewPrior& p, const AlignOptions& o, double frame_gsd_m, std::string& why) {
+  if (p.gsd_m) {
+    const double r = frame_gsd_m / *p.gsd_m;
+    if (r < 1 - p.gsd_tol - 0.15 || r > 1 + p.gsd_tol + 0.15) {
+      why = "ground resolution " + std::to_string(frame_gsd_m) + " m/px contradicts the prior";
+      return false;
+    }
+  } else if (frame_gsd_m < o.min_gsd_m * 0.5 || frame_gsd_m > o.max_gsd_m * 2.0) {
+    why = "ground resolution " + std::to_string(frame_gsd_m) + " m/px outside the plausible range";
+    return false;
+  }
+  return true;
+}
+
+bool heading_plausible(const ViewPrior& p, const cv::Matx33d& ref_from_frame, cv::Size fs, std::string& why) {
+  if (!p.heading_deg) return true;
+  const cv::Point2d c = apply(ref_from_frame, {fs.width / 2.0, fs.height / 2.0});
+  const cv::Point2d u = apply(ref_from_frame, {fs.width / 2.0, fs.height / 2.0 - fs.height / 4.0});
+  const double hd = std::atan2(u.x - c.x, -(u.y - c.y)) * 180 / kPi;
+  double d = std::fmod(std::abs(hd - *p.heading_deg), 360.0);
+  if (d > 180) d = 360 - d;
+  if (d > p.heading_tol_deg + 10) {
+    why = "heading " + std::to_string(hd) + " deg contradicts the prior";
+    return false;
+  }
+  return true;
+}
+
+bool in_search_area(const ViewPrior& p, const cv::Matx33d& ref_from_frame, cv::Size fs, std::string& why) {
+  if (!p.center_px) return true;
+  const cv::Point2d c = apply(ref_from_frame, {fs.width / 2.0, fs.height / 2.0});
+  if (std::hypot(c.x - p.center_px->x, c.y - p.center_px->y) > p.radius_px * 1.05) {
+    why = "centre outside the search area";
+    return false;
+  }
+  return true;
+}
+
+// Common sanity gates for any candidate; returns the reason for rejection or "".
+std::string geometry_problem(const ViewPrior& p, const AlignOptions& o, const ReferenceIndex& ref,
+                             const cv::Matx33d& h, cv::Size fs) {
+  std::string why = footprint_problem(h, fs);
+  if (!why.empty()) return why;
+  const double g = local_scale(h, fs) * ref.gsd_m();
+  if (!scale_plausible(p, o, g, why)) return why;
+  if (!heading_plausible(p, h, fs, why)) return why;
+  if (!in_search_area(p, h, fs, why)) return why;
+  const cv::Point2d c = apply(h, {fs.width / 2.0, fs.height / 2.0});
+  if (c.x < 0 || c.y < 0 || c.x >= ref.size().width || c.y >= ref.size().height)
+    return "centre outside the reference";
+  return {};
+}
+
+// Keypoint matching of a (possibly rectified) frame against the reference keypoints inside `roi`
+// (reference pixels; empty = all). `ref_from_work` maps the work image to reference pixels (prior
+// rectification), or is empty when the work image is the raw frame.
+KeypointFit keypoints_in(const cv::Mat& work, const cv::Mat& work_mask, const ReferenceIndex& ref,
+                         const cv::Rect2d& roi, const AlignOptions& o) {
+  auto det = make_detector(o.detector, 4000);
+  std::vector<cv::KeyPoint> kw;
+  cv::Mat dw;
+  det->detectAndCompute(work, work_mask, kw, dw);
+  std::vector<cv::KeyPoint> kr;
+  cv::Mat dr;
+  const auto& all = ref.keypoints();
+  if (roi.area() > 0) {
+    std::vector<int> idx;
+    for (int i = 0; i < int(all.size()); ++i)
+      if (roi.contains(cv::Point2d(all[i].pt.x, all[i].pt.y))) idx.push_back(i);
+    dr.create(int(idx.size()), ref.descriptors().cols, ref.descriptors().type());
+    for (int i = 0; i < int(idx.size()); ++i) {
+      kr.push_back(all[idx[i]]);
+      ref.descriptors().row(idx[i]).copyTo(dr.row(i));
+    }
+  } else {
+    kr = all;
+    dr = ref.descriptors();
+  }
+  // Threshold in reference pixels, scaled to the index resolution.
+  const double thr = 2.5 * ref.kp_gsd_m() / ref.gsd_m();
+  return fit_keypoints(kw, dw, kr, dr, double(cv::countNonZero(work_mask)), thr);
+}
+
+}  // namespace
+
+Json to_json(const Alignment& a) {
+  Json j = Json::object();
+  j["method"] = a.method;
+  j["inliers"] = a.inliers;
+  j["inlier_ratio"] = round_to(a.inlier_ratio, 3);
+  j["hull_share"] = round_to(a.hull_share, 3);
+  j["reproj_px"] = round_to(a.reproj_px, 2);
+  j["ncc"] = round_to(a.ncc, 3);
+  j["peak_ratio"] = round_to(a.peak_ratio, 3);
+  j["ecc"] = round_to(a.ecc, 3);
+  return j;
+}
+
+}  // namespace geo
+
+namespace geo {
+namespace {
+
+cv::Mat to8(const cv::Mat& f32) {
+  cv::Mat o;
+  f32.convertTo(o, CV_8U);
+  return o;
+}
+
+// Level resolution for a footprint `width_m` wide: about 110 pixels across, a power of sqrt(2) of the
+// reference GSD so that levels are shared between hypotheses.
+double choose_level(double width_m, double ref_gsd) {
+  const double want = std::max(ref_gsd, width_m / 110.0);
+  const double k = std::round(std::log(want / ref_gsd) / std::log(std::sqrt(2.0)));
+  return ref_gsd * std::pow(std::sqrt(2.0), std::max(0.0, k));
+}
+
+// Frame pixel -> level pixel (corner convention) with the frame centre at the origin.
+cv::Matx33d level_from_frame(const Hyp& h, cv::Size fs, double hfov, double level_gsd) {
+  const cv::Matx33d g = ground_from_frame(fs, h.gsd_m, h.tilt_deg, h.heading_deg, hfov);
+  return cv::Matx33d(1 / level_gsd, 0, 0, 0, -1 / level_gsd, 0, 0, 0, 1) * g;
+}
+
+cv::Rect2d bbox_of(const cv::Matx33d& h, cv::Size fs) {
+  double x0 = 1e300, y0 = 1e300, x1 = -1e300, y1 = -1e300;
+  for (const auto& c : corners(fs)) {
+    const cv::Point2d q = apply(h, c);
+    x0 = std::min(x0, q.x), y0 = std::min(y0, q.y), x1 = std::max(x1, q.x), y1 = std::max(y1, q.y);
+  }
+  return {x0, y0, x1 - x0, y1 - y0};
+}
+
+struct Peak {
+  double score;
+  cv::Point2d center_ref;  // frame centre in reference pixels
+  Hyp hyp;
+  cv::Matx33d ref_from_frame;
+};
+
+// Correlates the orientation field of the frame warped by each hypothesis with the reference's, over
+// the search area. Returns every hypothesis' best and second-best peaks.
+std::vector<Peak> dense_search(const cv::Mat& frame32, const ReferenceIndex& ref, const ViewPrior& p,
+                               const std::vector<Hyp>& hyps) {
+  std::vector<Peak> peaks;
+  const cv::Size fs = frame32.size();
+  for (const Hyp& hyp : hyps) {
+    const double L = choose_level(hyp.gsd_m * fs.width, ref.gsd_m());
+    const auto& lv = ref.level(L);
+    cv::Matx33d m;
+    try {
+      m = level_from_frame(hyp, fs, p.hfov_deg, L);
+    } catch (const Error&) {
+      continue;
+    }
+    const cv::Rect2d bb = bbox_of(m, fs);
+    const cv::Matx33d tpl_from_frame = shift(-bb.x, -bb.y) * m;
+    const cv::Size ts(int(std::ceil(bb.width)), int(std::ceil(bb.height)));
+    if (ts.width < 16 || ts.height < 16) continue;
+    // Search window in level pixels: template top-left positions whose centre is in the search area.
+    const cv::Point2d cin = apply(tpl_from_frame, {fs.width / 2.0, fs.height / 2.0});
+    cv::Rect roi(0, 0, lv.fc.cols, lv.fc.rows);
+    if (p.center_px) {
+      const double cx = (p.center_px->x) * ref.gsd_m() / L, cy = (p.center_px->y) * ref.gsd_m() / L;
+      const double r = p.radius_px * ref.gsd_m() / L + 2;
+      cv::Rect want(int(std::floor(cx - r - cin.x)), int(std::floor(cy - r - cin.y)),
+                    int(std::ceil(2 * r + ts.width)), int(std::ceil(2 * r + ts.height)));
+      roi &= want;
+    }
+    if (roi.width < ts.width + 2 || roi.height < ts.height + 2) continue;
+    cv::Mat mask;
+    cv::Mat tpl = warp_frame(frame32, tpl_from_frame, ts, &mask, 0);
+    const double mean_v = cv::mean(tpl, mask)[0];
+    cv::Mat inv;
+    cv::bitwise_not(mask, inv);
+    tpl.setTo(mean_v, inv);
+    cv::Mat tc, tsf;
+    orientation_field(tpl, tc, tsf);
+    cv::Mat er;
+    cv::erode(mask, er, cv::getStructuringElement(cv::MORPH_RECT, {7, 7}));
+    cv::Mat fm;
+    er.convertTo(fm, CV_32F, 1 / 255.0);
+    tc = tc.mul(fm);
+    tsf = tsf.mul(fm);
+    cv::Mat rc, rs;
+    cv::matchTemplate(lv.fc(roi), tc, rc, cv::TM_CCOEFF_NORMED);
+    cv::matchTemplate(lv.fs(roi), tsf, rs, cv::TM_CCOEFF_NORMED);
+    cv::Mat score = (rc + rs) * 0.5;
+    cv::patchNaNs(score, -1);
+    for (int k = 0; k < 2; ++k) {
+      double mx;
+      cv::Point loc;
+      cv::minMaxLoc(score, nullptr, &mx, nullptr, &loc);
+      // Sub-pixel peak by a parabola in each axis.
+      double dx = 0, dy = 0;
+      if (loc.x > 0 && loc.x < score.cols - 1) {
+        const float l = score.at<float>(loc.y, loc.x - 1), c = score.at<float>(loc), r = score.at<float>(loc.y, loc.x + 1);
+        const double den = l - 2 * c + r;
+        if (den < 0) dx = std::clamp(0.5 * (l - r) / den, -0.5, 0.5);
+      }
+      if (loc.y > 0 && loc.y < score.rows - 1) {
+        const float u = score.at<float>(loc.y - 1, loc.x), c = score.at<float>(loc), d = score.at<float>(loc.y + 1, loc.x);
+        const double den = u - 2 * c + d;
+        if (den < 0) dy = std::clamp(0.5 * (u - d) / den, -0.5, 0.5);
+      }
+      const cv::Matx33d lvl = shift(roi.x + loc.x + dx, roi.y + loc.y + dy) * tpl_from_frame;
+      const cv::Matx33d rf = scale(L / ref.gsd_m()) * lvl;
+      peaks.push_back({mx, apply(rf, {fs.width / 2.0, fs.height / 2.0}), hyp, rf});
+      const int ex = std::max(3, ts.width / 4), ey = std::max(3, ts.height / 4);
+      cv::rectangle(score, cv::Rect(loc.x - ex, loc.y - ey, 2 * ex + 1, 2 * ey + 1), cv::Scalar(-1), cv::FILLED);
+    }
+  }
+  return peaks;
+}
+
+// ECC refinement (affine) of ref_from_frame on gradient magnitudes at level `L`. Returns the final
+// correlation, or a negative value when ECC failed.
+double refine_ecc(const cv::Mat& frame32, const ReferenceIndex& ref, double L, cv::Matx33d& h) {
+  const cv::Size fs = frame32.size();
+  const auto& lv = ref.level(L);
+  const cv::Matx33d lvl_from_frame = scale(ref.gsd_m() / L) * h;
+  cv::Rect2d bb = bbox_of(lvl_from_frame, fs);
+  const double mg = 6 + 0.05 * std::max(bb.width, bb.height);
+  cv::Rect roi(int(std::floor(bb.x - mg)), int(std::floor(bb.y - mg)), int(std::ceil(bb.width + 2 * mg)),
+               int(std::ceil(bb.height + 2 * mg)));
+  roi &= cv::Rect(0, 0, lv.gray.cols, lv.gray.rows);
+  if (roi.width < 24 || roi.height < 24) return -1;
+  const cv::Matx33d win_from_frame = shift(-roi.x, -roi.y) * lvl_from_frame;
+  cv::Mat mask;
+  cv::Mat inp = warp_frame(frame32, win_from_frame, roi.size(), &mask, 0);
+  const double mean_v = cv::mean(inp, mask)[0];
+  cv::Mat inv;
+  cv::bitwise_not(mask, inv);
+  inp.setTo(mean_v, inv);
+  cv::erode(mask, mask, cv::getStructuringElement(cv::MORPH_RECT, {9, 9}));
+  if (cv::countNonZero(mask) < 400) return -1;
+  const cv::Mat tg = gradient_magnitude(lv.gray(roi).clone());
+  const cv::Mat ig = gradient_magnitude(inp);
+  cv::Mat w = cv::Mat::eye(2, 3, CV_32F);
+  double cc = -1;
+  try {
+    cc = cv::findTransformECC(tg, ig, w, cv::MOTION_AFFINE,
+                              cv::TermCriteria(cv::TermCriteria::COUNT | cv::TermCriteria::EPS, 60, 1e-5), mask, 5);
+  } catch (const cv::Exception&) {
+    return -1;
+  }
+  cv::Matx33d w3(w.at<float>(0, 0), w.at<float>(0, 1), w.at<float>(0, 2), w.at<float>(1, 0), w.at<float>(1, 1),
+                 w.at<float>(1, 2), 0, 0, 1);
+  const cv::Matx33d wc = corner_from_cv(w3);
+  // A large correction means ECC wandered off: keep the input.
+  const cv::Point2d c0 = apply(win_from_frame, {fs.width / 2.0, fs.height / 2.0});
+  const cv::Point2d c1 = apply(wc.inv() * win_from_frame, {fs.width / 2.0, fs.height / 2.0});
+  if (std::hypot(c1.x - c0.x, c1.y - c0.y) > 0.25 * std::max(bb.width, bb.height)) return -1;
+  h = scale(L / ref.gsd_m()) * shift(roi.x, roi.y) * wc.inv() * win_from_frame;
+  return cc;
+}
+
+// Keypoints of the frame rectified through `ref_from_frame` at the index resolution, matched against
+// the reference keypoints in the footprint (plus `margin_px` reference pixels). Returns the fit as
+// ref_from_frame.
+KeypointFit verify_keypoints(const cv::Mat& frame32, const ReferenceIndex& ref, const cv::Matx33d& ref_from_frame,
+                             double margin_px, const AlignOptions& o, cv::Matx33d& out) {
+  const cv::Size fs = frame32.size();
+  const double k = ref.gsd_m() / ref.kp_gsd_m();
+  const cv::Matx33d kp_from_frame = scale(k) * ref_from_frame;
+  const cv::Rect2d bb = bbox_of(kp_from_frame, fs);
+  if (bb.width * bb.height > 6e6 || bb.width < 16 || bb.height < 16) return {};
+  const cv::Matx33d work_from_frame = shift(-bb.x, -bb.y) * kp_from_frame;
+  cv::Mat mask;
+  cv::Mat work = to8(warp_frame(frame32, work_from_frame, cv::Size(int(std::ceil(bb.width)), int(std::ceil(bb.height))),
+                                &mask, 4));
+  const cv::Rect2d bref = bbox_of(ref_from_frame, fs);
+  const cv::Rect2d roi(bref.x - margin_px, bref.y - margin_px, bref.width + 2 * margin_px, bref.height + 2 * margin_px);
+  KeypointFit f = keypoints_in(work, mask, ref, roi, o);
+  if (!f.ok) return f;
+  // pairs were (work px, ref px): report them as (frame px, ref px).
+  const cv::Matx33d frame_from_work = work_from_frame.inv();
+  for (auto& pr : f.pairs) {
+    const cv::Point2d q = apply(frame_from_work, pr.first);
+    pr.first = cv::Point2f(float(q.x), float(q.y));
+  }
+  // Hull share relative to the frame's footprint in the work image.
+  out = f.target_from_src * work_from_frame;
+  return f;
+}
+
+}  // namespace
+
+Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const ViewPrior& p, const AlignOptions& o) {
+  o.validate();
+  Alignment best;
+  if (frame.empty() || frame.cols < 64 || frame.rows < 64) {
+    best.diagnostics.error("frame.too_small", "frame is smaller than 64 pixels; nothing to match");
+    return best;
+  }
+  const cv::Mat g8 = to_gray8(frame);
+  cv::Scalar mean, sd;
+  cv::meanStdDev(g8, mean, sd);
+  if (sd[0] < 2.0) {
+    best.diagnostics.error("frame.uniform", "frame is blank or a single colour (grey std " +
+                                                std::to_string(sd[0]) + "); nothing to match");
+    return best;
+  }
+  cv::Mat f32;
+  g8.convertTo(f32, CV_32F);
+  const cv::Size fs = f32.size();
+  const double fpx_area = double(fs.area());
+  try {
+    // Stage 1: keypoints, on the frame rectified by the priors when scale and heading are known.
+    {
+      Alignment a;
+      cv::Matx33d h;
+      KeypointFit fit;
+      if (p.gsd_m && p.heading_deg) {
+        const Hyp hyp{*p.gsd_m, p.tilt_deg.value_or(0.0), *p.heading_deg};
+        const cv::Matx33d m = level_from_frame(hyp, fs, p.hfov_deg, ref.gsd_m());
+        cv::Point2d c = p.center_px.value_or(cv::Point2d(ref.size().width / 2.0, ref.size().height / 2.0));
+        const cv::Matx33d guess = shift(c.x, c.y) * m;
+        const double margin = p.center_px ? p.radius_px : 1e7;
+        fit = verify_keypoints(f32, ref, guess, margin, o, h);
+      } else {
+        const double k = std::min(1.0, 900.0 / std::max(fs.width, fs.height));
+        const cv::Matx33d work_from_frame = scale(k);
+        cv::Mat mask;
+        const cv::Size ws(int(std::lround(fs.width * k)), int(std::lround(fs.height * k)));
+        cv::Mat work = to8(warp_frame(f32, work_from_frame, ws, &mask, 0));
+        cv::Rect2d roi;
+        if (p.center_px) {
+          const double r = p.radius_px + 2 * std::max(fs.width, fs.height) * o.max_gsd_m / ref.gsd_m();
+          roi = cv::Rect2d(p.center_px->x - r, p.center_px->y - r, 2 * r, 2 * r);
+        }
+        fit = keypoints_in(work, mask, ref, roi, o);
+        if (fit.ok) {
+          for (auto& pr : fit.pairs) pr.first = cv::Point2f(float(pr.first.x / k), float(pr.first.y / k));
+          h = fit.target_from_src * work_from_frame;
+          fit.hull_share *= 1.0;  // already relative to the work image's area
+        }
+      }
+      if (fit.ok) {
+        a.ref_from_frame = h;
+        a.method = fit.affine ? "keypoints(affine)" : "keypoints";
+        score_keypoints(a, fit, o, ref.gsd_m());
+        a.inlier_pairs = fit.pairs;
+        const std::string why = geometry_problem(p, o, ref, h, fs);
+        if (!why.empty()) {
+          a.diagnostics.info("match.keypoints_rejected", "keypoint candidate rejected: " + why);
+          a.confidence = std::min(a.confidence, 0.2);
+        }
+        a.frame_gsd_m = local_scale(h, fs) * ref.gsd_m();
+        a.found = why.empty() && a.confidence >= o.min_confidence;
+        if (a.found) return a;
+        best = a;
+      } else {
+        best.diagnostics.info("match.keypoints_none", "too few keypoint matches");
+      }
+    }
+    if (!o.dense) return best;
+    if (!p.gsd_m && !o.dense_without_priors) return best;
+    // Stage 2: dense orientation-field search over the hypotheses the priors leave open.
+    std::vector<double> gsds, heads, tilts;
+    if (p.gsd_m) {
+      gsds = {*p.gsd_m};
+      if (p.gsd_tol >= 0.04) gsds = {*p.gsd_m / (1 + p.gsd_tol * 0.8), *p.gsd_m, *p.gsd_m * (1 + p.gsd_tol * 0.8)};
+    } else {
+      for (double g = o.min_gsd_m; g <= o.max_gsd_m * 1.001; g *= 1.2) gsds.push_back(g);
+    }
+    if (p.heading_deg) {
+      heads = {*p.heading_deg};
+      for (double d = 6; d <= p.heading_tol_deg + 0.1; d += 6) {
+        heads.push_back(*p.heading_deg - d);
+        heads.push_back(*p.heading_deg + d);
+      }
+    } else {
+      for (int i = 0; i < 24; ++i) heads.push_back(i * 15.0);
+    }
+    if (p.tilt_deg) tilts = {*p.tilt_deg};
+    else tilts = p.gsd_m ? std::vector<double>{0, 20, 35} : std::vector<double>{0, 25};
+    std::vector<Hyp> hyps;
+    for (double g : gsds)
+      for (double t : tilts)
+        for (double hd : heads) hyps.push_back({g, t, hd});
+    const auto peaks = dense_search(f32, ref, p, hyps);
+    if (peaks.empty()) {
+      best.diagnostics.info("match.dense_none", "no dense hypothesis fits in the search area");
+      return best;
+    }
+    std::vector<int> order(peaks.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](int a, int b) { return peaks[a].score > peaks[b].score; });
+    // Try the best few distinct locations.
+    std::vector<cv::Point2d> tried;
+    int tries = 0;
+    for (int idx : order) {
+      if (tries >= 1) break;  // only the best peak can have a peak ratio above 1
+      const Peak& pk = peaks[idx];
+      const double fp_px = pk.hyp.gsd_m * fs.width / ref.gsd_m();
+      bool dup = false;
+      for (const auto& t : tried) dup |= std::hypot(t.x - pk.center_ref.x, t.y - pk.center_ref.y) < 0.3 * fp_px;
+      if (dup) continue;
+      tried.push_back(pk.center_ref);
+      ++tries;
+      // Best competing peak: the highest at a clearly different place.
+      double second = 0;
+      for (int j : order) {
+        const Peak& q = peaks[j];
+        if (std::hypot(q.center_ref.x - pk.center_ref.x, q.center_ref.y - pk.center_ref.y) > 0.3 * fp_px) {
+          second = std::max(0.0, q.score);
+          break;
+        }
+      }
+      Alignment a;
+      a.method = "dense+ecc";
+      a.ncc = pk.score;
+      a.peak_ratio = second > 1e-6 ? pk.score / second : 10.0;
+      cv::Matx33d h = pk.ref_from_frame;
+      const double L = choose_level(pk.hyp.gsd_m * fs.width, ref.gsd_m());
+      const double L2 = std::max(ref.gsd_m(), L / 2);
+      double cc = refine_ecc(f32, ref, L, h);
+      if (cc > 0) {
+        const double cc2 = refine_ecc(f32, ref, L2, h);
+        if (cc2 > 0) cc = cc2;
+      }
+      a.ecc = std::max(0.0, cc);
+      a.ref_from_frame = h;
+      a.frame_gsd_m = local_scale(h, fs) * ref.gsd_m();
+      // Calibrated on bench-match views: true cross-date fixes had peak ratios >= 1.9 and ECC >= 0.39,
+      // wrong peaks (and every unrelated Landsat view) ratios <= 1.4.
+      const double c_peak = clamp01((a.peak_ratio - 1.4) / 0.5);
+      const double c_ecc = clamp01((a.ecc - 0.2) / 0.25);
+      const double c_ncc = clamp01((a.ncc - 0.08) / 0.15);
+      a.confidence = c_peak * c_ecc * (0.5 + 0.5 * c_ncc);
+      a.error_m = L2 * 1.5;
+      // Local keypoints confirm and sharpen a dense fix.
+      cv::Matx33d hk;
+      KeypointFit kf = verify_keypoints(f32, ref, h, 6 * L / ref.gsd_m(), o, hk);
+      if (kf.ok && kf.inliers >= o.min_inliers && kf.hull_share >= o.min_hull_share) {
+        const cv::Point2d c1 = apply(hk, {fs.width / 2.0, fs.height / 2.0});
+        const cv::Point2d c0 = apply(h, {fs.width / 2.0, fs.height / 2.0});
+        if (std::hypot(c1.x - c0.x, c1.y - c0.y) < 3 * L / ref.gsd_m() && footprint_problem(hk, fs).empty()) {
+          Alignment b = a;
+          b.method = "dense+keypoints";
+          score_keypoints(b, kf, o, ref.gsd_m());
+          b.confidence = std::max(b.confidence, a.confidence);
+          b.ref_from_frame = hk;
+          b.inlier_pairs = kf.pairs;
+          b.frame_gsd_m = local_scale(hk, fs) * ref.gsd_m();
+          a = b;
+        }
+      }
+      const std::string why = geometry_problem(p, o, ref, a.ref_from_frame, fs);
+      if (!why.empty()) {
+        a.diagnostics.info("match.dense_rejected", "dense candidate rejected: " + why);
+        a.confidence = std::min(a.confidence, 0.2);
+      }
+      a.found = why.empty() && a.confidence >= o.min_confidence;
+      if (std::getenv("GEO_MATCH_DEBUG")) {
+        const cv::Point2d cc0 = apply(a.ref_from_frame, {fs.width / 2.0, fs.height / 2.0});
+        std::fprintf(stderr, "    dense try %d: c=(%.0f,%.0f) ncc=%.3f pr=%.2f ecc=%.3f conf=%.2f m=%s why=%s hyp g=%.2f h=%.0f t=%.0f\n", tries,
+                     cc0.x, cc0.y, a.ncc, a.peak_ratio, a.ecc, a.confidence, a.method.c_str(), why.c_str(), pk.hyp.gsd_m, pk.hyp.heading_deg, pk.hyp.tilt_deg);
+      }
+      if (a.found) return a;
+      if (a.confidence > best.confidence || best.method.empty()) {
+        Diagnostics keep = best.diagnostics;
+        best = a;
+        keep.append(a.diagnostics);
+        best.diagnostics = keep;
+      }
+    }
+    best.found = false;
+    return best;
+  } catch (const cv::Exception& e) {
+    throw Error{Errc::external, std::string("match.align: OpenCV: ") + e.what(), "opencv", e.code};
+  }
+}
+
+}  // namespace geo

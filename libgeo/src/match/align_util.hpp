@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+// Private helpers of the match module (geometry conventions, image preparation).
+#pragma once
+#include <opencv2/core.hpp>
+
+namespace geo::match_detail {
+
+// Homographies in this module use the corner pixel convention; OpenCV's warps use pixel centres at
+// integer coordinates. These convert between the two.
+inline cv::Matx33d shift(double dx, double dy) { return {1, 0, dx, 0, 1, dy, 0, 0, 1}; }
+inline cv::Matx33d scale(double s) { return {s, 0, 0, 0, s, 0, 0, 0, 1}; }
+inline cv::Matx33d cv_from_corner(const cv::Matx33d& h) { return shift(-0.5, -0.5) * h * shift(0.5, 0.5); }
+inline cv::Matx33d corner_from_cv(const cv::Matx33d& h) { return shift(0.5, 0.5) * h * shift(-0.5, -0.5); }
+
+inline cv::Point2d apply(const cv::Matx33d& h, const cv::Point2d& p) {
+  const cv::Vec3d v = h * cv::Vec3d(p.x, p.y, 1.0);
+  return {v[0] / v[2], v[1] / v[2]};
+}
+
+// Grey CV_8U of a BGR/BGRA/grey image.
+cv::Mat to_gray8(const cv::Mat& img);
+
+// Warps a grey CV_32F frame into a target grid: `target_from_frame` (corner convention), output
+// `size`. Shrinks the frame first when the target is much coarser (anti-aliasing). `mask` receives
+// 255 where the output comes from inside the frame, eroded by `erode_px`.
+cv::Mat warp_frame(const cv::Mat& frame32, const cv::Matx33d& target_from_frame, cv::Size size,
+                   cv::Mat* mask, int erode_px);
+
+// Doubled-angle gradient orientation field weighted by locally normalised magnitude: robust to
+// exposure and to contrast inversion between dates. Inputs CV_32F; outputs CV_32F.
+void orientation_field(const cv::Mat& gray32, cv::Mat& fc, cv::Mat& fs);
+
+// Gradient magnitude after a small blur (CV_32F), for ECC refinement.
+cv::Mat gradient_magnitude(const cv::Mat& gray32);
+
+}  // namespace geo::match_detail

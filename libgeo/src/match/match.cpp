@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "geo/match/match.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "geo/core/atomic_file.hpp"
+#include "geo/core/error.hpp"
+#include "geo/core/geodesy.hpp"
+#include "match/align_util.hpp"
+
+namespace geo {
+
+using match_detail::apply;
+
+void MatchOptions::validate() const {
+  auto bad = [](const std::string& m) { throw Error{Errc::invalid_argument, "match: " + m}; };
+  if (near && bbox) bad("give either a centre with a radius or a bbox, not both");
+  if (near) {
+    geo::validate(*near, "search centre");
+    if (!(radius_m > 0)) bad("--near needs a positive --radius-m");
+  } else if (radius_m != 0) {
+    bad("--radius-m needs --near");
+  }
+  if (bbox) bbox->validate("search bbox");
+  if (gsd_m && !(*gsd_m > 0 && *gsd_m < 1000)) bad("gsd_m must be in (0, 1000) m");
+  if (altitude_m && !(*altitude_m > 0)) bad("altitude_m must be positive");
+  if (altitude_m && !gsd_m && !hfov_deg) bad("--altitude-m needs --hfov-deg (or give --gsd-m)");
+  if (hfov_deg && !(*hfov_deg > 1 && *hfov_deg < 170)) bad("hfov_deg must be in (1, 170)");
+  if (tilt_deg && !(*tilt_deg >= 0 && *tilt_deg < 80)) bad("tilt_deg must be in [0, 80)");
+  if (heading_deg && !std::isfinite(*heading_deg)) bad("heading_deg must be finite");
+  if (ref_gsd_m < 0) bad("ref_gsd_m must be >= 0");
+  align.validate();
+}
+
+Json MatchOptions::to_json() const {
+  Json j = Json::object();
+  if (near) j["near"] = geo::to_json(*near), j["radius_m"] = radius_m;
+  if (bbox) j["bbox"] = geo::to_json(*bbox);
+  auto opt = [&](const char* k, const std::optional<double>& v) {
+    if (v) j[k] = *v;
+  };
+  opt("heading_deg", heading_deg);
+  opt("altitude_m", altitude_m);
+  opt("hfov_deg", hfov_deg);
+  opt("gsd_m", gsd_m);
+  opt("tilt_deg", tilt_deg);
+  j["heading_tol_deg"] = heading_tol_deg;
+  j["gsd_tol"] = gsd_tol;
+  j["ref_gsd_m"] = ref_gsd_m;
+  j["detector"] = to_string(align.detector);
+  j["dense"] = align.dense;
+  return j;
+}
+
+std::vector<FrameRef> frames_from_json(const std::filesystem::path& frames_json) {
+  const Json j = read_json_file(frames_json);
+  const std::string where = "match: " + frames_json.string();
+  if (!j.is_object() || !j.contains("frames") || !j["frames"].is_array())
+    throw Error{Errc::corrupt_data, where + ": not a frames.json (no \"frames\" array)"};
+  std::vector<FrameRef> out;
+  for (const auto& f : j["frames"]) {
+    if (!f.is_object() || !f.contains("file") || !f["file"].is_string())
+      throw Error{Errc::corrupt_data, where + ": a frame entry has no \"file\""};
+    FrameRef r;
+    std::filesystem::path p = f["file"].get<std::string>();
+    if (p.is_relative()) p = frames_json.parent_path() / p;
+    r.path = p.string();
+    if (f.contains("pts_s") && f["pts_s"].is_number()) r.pts_s = f["pts_s"].get<double>();
+    out.push_back(std::move(r));
+  }
+  if (out.empty()) throw Error{Errc::invalid_argument, where + ": frames.json lists no frames"};
+  return out;
+}
+
+namespace {
+
+bool boxes_intersect(const GeoBox& a, const GeoBox& b) {
+  return a.min_lon_deg < b.max_lon_deg && b.min_lon_deg < a.max_lon_deg && a.min_lat_deg < b.max_lat_deg &&
+         b.min_lat_deg < a.max_lat_deg;
+}
+
+GeoBox box_around(const GeoPoint& c, double r_m) {
+  const GeoPoint n = geodesic_direct(c, 0, r_m), s = geodesic_direct(c, 180, r_m);
+  const GeoPoint e = geodesic_direct(c, 90, r_m), w = geodesic_direct(c, 270, r_m);
+  return {w.lon_deg, s.lat_deg, e.lon_deg, n.lat_deg};
+}
+
+// Ground metres per frame pixel at the centre implied by the priors (nullopt when unknown).
+std::optional<double> prior_gsd(const MatchOptions& o, int frame_width) {
+  if (o.gsd_m) return o.gsd_m;
+  if (o.altitude_m && o.hfov_deg) {
+    const double f = (frame_width / 2.0) / std::tan(*o.hfov_deg * M_PI / 360.0);
+    const double t = o.tilt_deg.value_or(0.0) * M_PI / 180.0;
+    return *o.altitude_m / (std::cos(t) * f);
+  }
+  return std::nullopt;
+}
+
+void write_overlay(const std::filesystem::path& file, const cv::Mat& frame, const GeoImage& ref,
+                   const Alignment& a, bool located) {
+  const cv::Size fs = frame.size();
+  std::vector<cv::Point2d> q;
+  for (cv::Point2d c : {cv::Point2d(0, 0), cv::Point2d(fs.width, 0), cv::Point2d(fs.width, fs.height),
+                        cv::Point2d(0, fs.height)})
+    q.push_back(apply(a.ref_from_frame, c));
+  cv::Rect2d bb = cv::boundingRect(std::vector<cv::Point2f>(q.begin(), q.end()));
+  const double mg = 0.25 * std::max(bb.width, bb.height) + 20;
+  cv::Rect roi(int(bb.x - mg), int(bb.y - mg), int(bb.width + 2 * mg), int(bb.height + 2 * mg));
+  roi &= cv::Rect(0, 0, ref.image.cols, ref.image.rows);
+  if (!located || roi.width < 8 || roi.height < 8) roi = cv::Rect(0, 0, ref.image.cols, ref.image.rows);
+  cv::Mat left;
+  cv::Mat src = ref.image(roi);
+  if (src.channels() == 1) cv::cvtColor(src, left, cv::COLOR_GRAY2BGR);
+  else left = src.clone();
+  const int H = 720;
+  const double kl = double(H) / left.rows, kr = double(H) / fs.height;
+  cv::resize(left, left, cv::Size(std::max(1, int(left.cols * kl)), H));
+  cv::Mat right;
+  cv::Mat fr = frame.channels() == 1 ? cv::Mat() : frame;
+  if (frame.channels() == 1) cv::cvtColor(frame, fr, cv::COLOR_GRAY2BGR);
+  cv::resize(fr, right, cv::Size(std::max(1, int(fs.width * kr)), H));
+  cv::Mat canvas(H, left.cols + right.cols, CV_8UC3);
+  left.copyTo(canvas(cv::Rect(0, 0, left.cols, H)));
+  right.copyTo(canvas(cv::Rect(left.cols, 0, right.cols, H)));
+  auto to_left = [&](cv::Point2d p) { return cv::Point(int((p.x - roi.x) * kl), int((p.y - roi.y) * kl)); };
+  if (located) {
+    std::vector<cv::Point> poly;
+    for (const auto& p : q) poly.push_back(to_left(p));
+    cv::polylines(canvas, poly, true, cv::Scalar(0, 255, 255), 2);
+    cv::line(canvas, poly[0], poly[1], cv::Scalar(0, 0, 255), 3);  // the frame's top edge
+    int n = 0;
+    for (const auto& pr : a.inlier_pairs) {
+      if (++n > 60) break;
+      cv::line(canvas, to_left(pr.second),
+               cv::Point(left.cols + int(pr.first.x * kr), int(pr.first.y * kr)), cv::Scalar(0, 255, 0), 1, cv::LINE_AA);
+    }
+  }
+  const std::string label = located ? "located (" + a.method + ", confidence " +
+                                          std::to_string(int(std::lround(a.confidence * 100))) + "%)"
+                                    : "not found";
+  cv::putText(canvas, label, {10, 30}, cv::FONT_HERSHEY_SIMPLEX, 0.9, cv::Scalar(0, 0, 0), 4);
+  cv::putText(canvas, label, {10, 30}, cv::FONT_HERSHEY_SIMPLEX, 0.9, cv::Scalar(255, 255, 255), 2);
+  if (!cv::imwrite(file.string(), canvas))
+    throw Error{Errc::io, "match.overlay: " + file.string() + ": cannot write"};
+}
+
+// Flags fixes far from their neighbours in frame order (a video is filmed from one place or along one
+// path), then takes the median centre of the others.
+void combine(MatchResult& r) {
+  std::vector<int> idx;
+  for (int i = 0; i < int(r.frames.size()); ++i)
+    if (r.frames[i].status == "located") idx.push_back(i);
+  r.located = int(idx.size());
+  if (idx.size() < 3) {
+    if (idx.size() == 2) {
+      const auto& a = r.frames[idx[0]];
+      const auto& b = r.frames[idx[1]];
+      const double d = geodesic_inverse(a.center, b.center).distance_m;
+      if (d > std::max(50.0, 4 * (a.error_m + b.error_m)))
+        r.diagnostics.warn("match.inconsistent", "the two located frames are " + std::to_string(int(d)) +
+                                                     " m apart; cannot tell which is right");
+    }
+  } else {
+    for (int k = 0; k < int(idx.size()); ++k) {
+      std::vector<double> lat, lon;
+      for (int m = std::max(0, k - 3); m <= std::min(int(idx.size()) - 1, k + 3); ++m)
+        if (m != k) lat.push_back(r.frames[idx[m]].center.lat_deg), lon.push_back(r.frames[idx[m]].center.lon_deg);
+      std::nth_element(lat.begin(), lat.begin() + lat.size() / 2, lat.end());
+      std::nth_element(lon.begin(), lon.begin() + lon.size() / 2, lon.end());
+      const GeoPoint med{lat[lat.size() / 2], lon[lon.size() / 2], {}};
+      auto& f = r.frames[idx[k]];
+      const double d = geodesic_inverse(f.center, med).distance_m;
+      if (d > std::max(50.0, 5 * f.error_m)) {
+        f.outlier = true;
+        f.diagnostics.warn("match.outlier", "fix is " + std::to_string(int(d)) +
+                                                " m from the median of its neighbouring frames");
+      }
+    }
+  }
+  std::vector<double> lat, lon;
+  for (int i : idx)
+    if (!r.frames[i].outlier) lat.push_back(r.frames[i].center.lat_deg), lon.push_back(r.frames[i].center.lon_deg);
+  if (lat.size() >= 2) {
+    std::vector<double> la = lat, lo = lon;
+    std::nth_element(la.begin(), la.begin() + la.size() / 2, la.end());
+    std::nth_element(lo.begin(), lo.begin() + lo.size() / 2, lo.end());
+    r.combined_center = GeoPoint{la[la.size() / 2], lo[lo.size() / 2], {}};
+    std::vector<double> d;
+    for (size_t i = 0; i < lat.size(); ++i)
+      d.push_back(geodesic_inverse(*r.combined_center, GeoPoint{lat[i], lon[i], {}}).distance_m);
+    std::nth_element(d.begin(), d.begin() + d.size() / 2, d.end());
+    r.combined_spread_m = d[d.size() / 2];
+  }
+}
+
+}  // namespace
+
+MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string& imagery, const MatchOptions& opts,
+                         const ProgressFn& progress) {
+  opts.validate();
+  if (frames.empty()) throw Error{Errc::invalid_argument, "match: no frames given"};
+  MatchResult r;
+  r.imagery = imagery;
+  Raster raster = Raster::open(imagery);
+  const RasterInfo& info = raster.info();
+  r.imagery_sha256 = info.sha256;
+  r.imagery_acquired = info.acquired;
+  // The reference window: the search area plus room for a footprint that sticks out of it.
+  const double ref_gsd = opts.ref_gsd_m > 0 ? opts.ref_gsd_m : std::max(0.5, info.gsd_m);
+  const double margin_m = 700.0;
+  WindowRequest req;
+  req.gsd_m = ref_gsd;
+  req.bands = BandSelection::automatic;
+  GeoBox area = info.bbox_wgs84;
+  if (opts.near) {
+    const GeoBox want = box_around(*opts.near, opts.radius_m);
+    if (!boxes_intersect(want, info.bbox_wgs84))
+      throw Error{Errc::invalid_argument, "match: search area (" + std::to_string(opts.radius_m) +
+                                              " m around the given centre) does not intersect the imagery " + imagery};
+    req.center = *opts.near;
+    req.radius_m = opts.radius_m + margin_m;
+  } else if (opts.bbox) {
+    if (!boxes_intersect(*opts.bbox, info.bbox_wgs84))
+      throw Error{Errc::invalid_argument, "match: search bbox does not intersect the imagery " + imagery};
+    const GeoBox b = *opts.bbox;
+    const GeoBox grow = box_around(b.center(), margin_m);
+    const double dlat = (grow.max_lat_deg - grow.min_lat_deg) / 2, dlon = (grow.max_lon_deg - grow.min_lon_deg) / 2;
+    req.bbox = GeoBox{std::max(b.min_lon_deg - dlon, area.min_lon_deg), std::max(b.min_lat_deg - dlat, area.min_lat_deg),
+                      std::min(b.max_lon_deg + dlon, area.max_lon_deg), std::min(b.max_lat_deg + dlat, area.max_lat_deg)};
+  } else {
+    req.bbox = area;
+  }
+  report(progress, 0.0, "reading imagery");
+  const GeoImage ref = raster.read_window(req);
+  r.reference_gsd_m = ref.gsd_m;
+  r.diagnostics.append(ref.diagnostics);
+  if (ref.valid_fraction() < 0.01)
+    throw Error{Errc::invalid_argument, "match: the search area holds no imagery data in " + imagery};
+  report(progress, 0.0, "indexing reference");
+  AlignOptions ao = opts.align;
+  ao.index_gsd_m = std::max(ao.index_gsd_m, ref.gsd_m);
+  const ReferenceIndex index = ReferenceIndex::build(ref.image, ref.valid, ref.gsd_m, ao);
+
+  std::unique_ptr<AtomicDir> overlay;
+  if (!opts.overlay_dir.empty()) overlay = std::make_unique<AtomicDir>(opts.overlay_dir);
+
+  for (size_t i = 0; i < frames.size(); ++i) {
+    report(progress, double(i) / frames.size(), "matching");
+    FrameFix fx;
+    fx.frame = frames[i].path;
+    fx.pts_s = frames[i].pts_s;
+    cv::Mat img = cv::imread(frames[i].path, cv::IMREAD_COLOR);
+    if (img.empty()) {
+      fx.diagnostics.error("frame.unreadable", "cannot read the frame as an image", frames[i].path);
+      r.frames.push_back(std::move(fx));
+      continue;
+    }
+    ViewPrior p;
+    p.gsd_m = prior_gsd(opts, img.cols);
+    p.gsd_tol = opts.gsd_tol;
+    p.heading_deg = opts.heading_deg;
+    p.heading_tol_deg = opts.heading_tol_deg;
+    p.tilt_deg = opts.tilt_deg;
+    if (opts.hfov_deg) p.hfov_deg = *opts.hfov_deg;
+    if (opts.near) {
+      const cv::Point2d c = ref.pixel_from_lat_lon(*opts.near);
+      p.center_px = c;
+      p.radius_px = opts.radius_m / ref.gsd_m;
+    }
+    const Alignment a = align_frame(img, index, p, ao);
+    fx.diagnostics.append(a.diagnostics);
+    fx.gates = to_json(a);
+    fx.method = a.method;
+    fx.inliers = a.inliers;
+    fx.confidence = a.found ? a.confidence : std::min(a.confidence, ao.min_confidence);
+    if (a.found) {
+      fx.status = "located";
+      const cv::Point2d c = apply(a.ref_from_frame, {img.cols / 2.0, img.rows / 2.0});
+      fx.center = ref.lat_lon_from_pixel(c.x, c.y);
+      for (cv::Point2d q : {cv::Point2d(0, 0), cv::Point2d(img.cols, 0), cv::Point2d(img.cols, img.rows),
+                            cv::Point2d(0, img.rows)}) {
+        const cv::Point2d m = apply(a.ref_from_frame, q);
+        fx.footprint.push_back(ref.lat_lon_from_pixel(m.x, m.y));
+      }
+      fx.error_m = a.error_m;
+      fx.gsd_m = a.frame_gsd_m;
+    } else {
+      fx.confidence = 0.0;
+      if (!fx.diagnostics.has("frame.too_small") && !fx.diagnostics.has("frame.uniform"))
+        fx.diagnostics.info("match.not_found", "no candidate passed the verification gates");
+    }
+    if (overlay) {
+      const std::string name = std::to_string(i) + "_" + std::filesystem::path(frames[i].path).stem().string() + ".png";
+      write_overlay(overlay->temp_dir() / name, img, ref, a, a.found);
+    }
+    r.frames.push_back(std::move(fx));
+  }
+  combine(r);
+  if (overlay) overlay->commit();
+  std::vector<InputRef> inputs;
+  for (const auto& f : frames)
+    if (std::filesystem::exists(f.path)) inputs.push_back(input_ref(f.path));
+  InputRef img_ref{imagery, info.sha256, {}};
+  inputs.push_back(img_ref);
+  r.provenance = to_json(make_provenance("match", opts.to_json(), inputs));
+  report(progress, 1.0, "matching");
+  return r;
+}
+
+Json to_json(const FrameFix& f) {
+  Json j = Json::object();
+  j["frame"] = f.frame;
+  if (f.pts_s) j["pts_s"] = round_to(*f.pts_s, 6);
+  j["status"] = f.status;
+  if (f.status == "located") {
+    j["center"] = to_json(f.center);
+    Json ring = Json::array();
+    for (const auto& p : f.footprint) ring.push_back({round_to(p.lon_deg, 7), round_to(p.lat_deg, 7)});
+    if (!f.footprint.empty()) ring.push_back({round_to(f.footprint[0].lon_deg, 7), round_to(f.footprint[0].lat_deg, 7)});
+    j["footprint"] = {{"type", "Polygon"}, {"coordinates", Json::array({ring})}};
+    j["gsd_m"] = round_to(f.gsd_m, 3);
+    j["error_m"] = round_to(f.error_m, 1);
+    j["outlier"] = f.outlier;
+  } else {
+    j["center"] = nullptr;
+    j["footprint"] = nullptr;
+  }
+  j["inliers"] = f.inliers;
+  j["confidence"] = round_to(f.confidence, 3);
+  j["method"] = f.method;
+  j["gates"] = f.gates;
+  j["diagnostics"] = to_json(f.diagnostics);
+  return j;
+}
+
+Json to_json(const MatchResult& r) {
+  Json j = Json::object();
+  j["imagery"] = {{"path", r.imagery},
+                  {"sha256", r.imagery_sha256},
+                  {"acquired", r.imagery_acquired ? Json(*r.imagery_acquired) : Json(nullptr)},
+                  {"reference_gsd_m", round_to(r.reference_gsd_m, 3)}};
+  j["located"] = r.located;
+  j["frame_count"] = r.frames.size();
+  if (r.combined_center) {
+    j["combined"] = {{"center", to_json(*r.combined_center)}, {"spread_m", round_to(r.combined_spread_m, 1)}};
+  } else {
+    j["combined"] = nullptr;
+  }
+  Json fr = Json::array();
+  for (const auto& f : r.frames) fr.push_back(to_json(f));
+  j["frames"] = std::move(fr);
+  j["diagnostics"] = to_json(r.diagnostics);
+  j["provenance"] = r.provenance;
+  return j;
+}
+
+Json to_geojson(const MatchResult& r) {
+  Json feats = Json::array();
+  for (const auto& f : r.frames) {
+    if (f.status != "located") continue;
+    Json props = to_json(f);
+    Json geom = props["footprint"];
+    props.erase("footprint");
+    props["imagery_sha256"] = r.imagery_sha256;
+    if (r.imagery_acquired) props["imagery_acquired"] = *r.imagery_acquired;
+    feats.push_back({{"type", "Feature"}, {"geometry", geom}, {"properties", props}});
+  }
+  if (r.combined_center)
+    feats.push_back({{"type", "Feature"},
+                     {"geometry", {{"type", "Point"}, {"coordinates", {round_to(r.combined_center->lon_deg, 7),
+                                                                          round_to(r.combined_center->lat_deg, 7)}}}},
+                     {"properties", {{"kind", "combined_center"}, {"spread_m", round_to(r.combined_spread_m, 1)},
+                                     {"located_frames", r.located}}}});
+  Json not_found = Json::array();
+  for (const auto& f : r.frames)
+    if (f.status != "located") not_found.push_back(f.frame);
+  return {{"type", "FeatureCollection"},
+          {"features", feats},
+          {"not_found", not_found},
+          {"imagery", {{"path", r.imagery}, {"sha256", r.imagery_sha256}}},
+          {"provenance", r.provenance}};
+}
+
+}  // namespace geo
