@@ -118,26 +118,52 @@ namespace {
 struct WhenEval {
   const WhenOptions& o;
   double dt;
+  double pressure, temperature;
+  TopoSun sun_at(double t) const {
+    const auto g = sun_geocentric(UtcTime::from_unix_s(t), dt);
+    return topocentric(g, o.lat_deg, o.lon_deg, o.elevation_m, pressure, temperature);
+  }
   // > 0 when every observation fits at reference time t; the smallest remaining tolerance otherwise.
-  double margin(double t) const {
+  double margin(double t) const { return eval(t).margin; }
+  struct Eval {
+    double margin;
+    double safe_step_s;  // no fit state can change sooner than this
+  };
+  // The sun's speed on the sky is at most kOmega; its azimuth then moves at most kOmega / cos(e), its
+  // elevation at most kOmega, the length ratio cot(e) at most kOmega / sin^2(e) (rad/s).
+  Eval eval(double t) const {
+    constexpr double kOmega = 0.0042 * 1.2;       // deg/s, with margin
+    constexpr double kMaxStep = 0.8 / kOmega;     // the elevation moves < 0.8 deg per step
     double m = std::numeric_limits<double>::infinity();
+    double inside_step = kMaxStep, outside_step = 0.0;
+    bool inside = true;
     for (const auto& obs : o.observations) {
-      const auto g = sun_geocentric(UtcTime::from_unix_s(t + obs.offset_s), dt);
-      const auto sun = topocentric(g, o.lat_deg, o.lon_deg, o.elevation_m,
-                                   standard_pressure_hpa(o.elevation_m),
-                                   standard_temperature_c(o.elevation_m));
-      if (!(sun.elevation_deg > 0)) return std::min(m, sun.elevation_deg - 1e-9);
+      const auto sun = sun_at(t + obs.offset_s);
+      auto constraint = [&](double c_margin, double rate) {
+        m = std::min(m, c_margin);
+        const double s = std::abs(c_margin) / std::max(rate, 1e-12);
+        if (c_margin >= 0) inside_step = std::min(inside_step, s);
+        else { inside = false; outside_step = std::max(outside_step, s); }
+      };
+      constraint(sun.elevation_deg, kOmega);
+      const double e_hi = std::min(89.99, std::abs(sun.elevation_deg) + 1.0);
+      const double e_lo = sun.elevation_deg - 1.0;
       const auto f = fit_shadow(obs, sun);
-      if (f.azimuth_error_deg) m = std::min(m, obs.azimuth_tol_deg - std::abs(*f.azimuth_error_deg));
-      if (f.ratio_error) m = std::min(m, obs.ratio_tol - std::abs(*f.ratio_error));
+      if (obs.shadow_azimuth_deg) {
+        const double err = f.sun_up ? std::abs(*f.azimuth_error_deg) : 180.0;
+        constraint(obs.azimuth_tol_deg - err, kOmega / std::cos(e_hi * kDeg));
+      }
+      if (obs.length_ratio) {
+        const double err = f.sun_up ? std::abs(*f.ratio_error) : 1e9;
+        const double rate = e_lo > 0.01 ? kOmega * kDeg / std::pow(std::sin(e_lo * kDeg), 2) : 1e9;
+        constraint(obs.ratio_tol - err, rate);
+      }
     }
-    return m;
+    const double step = inside ? inside_step : outside_step;
+    return {m, std::clamp(step, 0.5, kMaxStep)};
   }
   ShadowFit fit(const ShadowObservation& obs, double t) const {
-    const auto g = sun_geocentric(UtcTime::from_unix_s(t + obs.offset_s), dt);
-    return fit_shadow(obs, topocentric(g, o.lat_deg, o.lon_deg, o.elevation_m,
-                                       standard_pressure_hpa(o.elevation_m),
-                                       standard_temperature_c(o.elevation_m)));
+    return fit_shadow(obs, sun_at(t + obs.offset_s));
   }
 };
 
@@ -159,21 +185,22 @@ WhenResult solve_when(const WhenOptions& o, const ProgressFn& progress) {
   const double t0 = utc_from_civil(o.from).unix_s() - off * 60.0;
   const double t1 = utc_from_civil(o.to).unix_s() - off * 60.0 + 86400.0;
   const double dt = o.delta_t_s ? *o.delta_t_s : delta_t_estimate_s(decimal_year(UtcTime::from_unix_s(t0)));
-  WhenEval e{o, dt};
+  WhenEval e{o, dt, standard_pressure_hpa(o.elevation_m), standard_temperature_c(o.elevation_m)};
 
   // Closest approach per observation while the sun is up, to explain an empty result.
   const std::size_t n = o.observations.size();
   std::vector<double> best_az(n, 1e9), best_ratio(n, 1e9), ratio_min(n, 1e9);
   bool any_sun = false;
-  const double step = o.scan_step_s;
   double prev_t = t0;
-  double prev_m = e.margin(t0);
+  auto ev = e.eval(t0);
+  double prev_m = ev.margin;
   std::optional<double> open;
   if (prev_m >= 0) open = t0;
   const double total = t1 - t0;
-  for (double t = t0 + step;; t += step) {
+  for (double t = t0 + std::min(ev.safe_step_s, o.scan_step_s);;) {
     const double tt = std::min(t, t1);
-    const double m = e.margin(tt);
+    ev = e.eval(tt);
+    const double m = ev.margin;
     for (std::size_t i = 0; i < n; ++i) {
       const auto f = e.fit(o.observations[i], tt);
       if (!f.sun_up) continue;
@@ -195,6 +222,7 @@ WhenResult solve_when(const WhenOptions& o, const ProgressFn& progress) {
     prev_m = m;
     report(progress, (tt - t0) / total, "scanning");
     if (tt >= t1) break;
+    t = tt + std::min(ev.safe_step_s, o.scan_step_s);
   }
   if (open) r.windows.push_back({UtcTime::from_unix_s(*open), UtcTime::from_unix_s(t1)});
 

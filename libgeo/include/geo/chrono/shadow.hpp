@@ -59,7 +59,9 @@ struct WhenOptions {
   std::vector<ShadowObservation> observations;  // all must fit (intersection)
   std::optional<UtcTime> claimed_time;  // checked against the windows
   std::optional<double> delta_t_s;
-  double scan_step_s = 30.0;            // windows shorter than this may be missed
+  // Largest scan step. The step adapts: it never exceeds the time the sun needs to change any fit (from
+  // bounds on the sun's speed on the sky), so no window longer than 0.5 s is missed.
+  double scan_step_s = 600.0;
   void validate() const;
 };
 
