@@ -20,6 +20,7 @@ PACKAGES=(
   libgtest-dev googletest           # tests
   libimage-exiftool-perl            # exiftool: test reference for metadata
   python3 python3-geographiclib     # test reference for geodesics
+  python3-astropy                   # chrono: generates the sun reference table (scripts/gen-sun-reference.py)
 )
 
 missing=()
