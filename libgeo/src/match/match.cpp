@@ -203,6 +203,28 @@ MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string&
                          const ProgressFn& progress) {
   opts.validate();
   if (frames.empty()) throw Error{Errc::invalid_argument, "match: no frames given"};
+  // Frames that cannot be matched at all; when every frame is hopeless nothing can be done.
+  {
+    std::string first_problem;
+    int hopeless = 0;
+    for (const auto& f : frames) {
+      const cv::Mat img = cv::imread(f.path, cv::IMREAD_GRAYSCALE);
+      std::string why;
+      if (img.empty()) why = std::filesystem::exists(f.path) ? "cannot read the frame as an image" : "no such file";
+      else if (img.cols < 64 || img.rows < 64) why = "frame is smaller than 64 pixels";
+      else {
+        cv::Scalar m, sd;
+        cv::meanStdDev(img, m, sd);
+        if (sd[0] < 2.0) why = "frame is blank or a single colour";
+      }
+      if (!why.empty()) {
+        ++hopeless;
+        if (first_problem.empty()) first_problem = f.path + ": " + why;
+      }
+    }
+    if (hopeless == int(frames.size()))
+      throw Error{Errc::invalid_argument, "match: " + first_problem + (frames.size() > 1 ? " (and every other frame is unusable too)" : "")};
+  }
   MatchResult r;
   r.imagery = imagery;
   Raster raster = Raster::open(imagery);

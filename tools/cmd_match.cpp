@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <cmath>
+#include <cstdio>
+#include <optional>
+
+#include "common/cli.hpp"
+#include "geo/core/atomic_file.hpp"
+#include "geo/core/error.hpp"
+#include "geo/match/match.hpp"
+
+namespace {
+
+int run_match(const geoev::Args& args) {
+  return geoev::run_guarded("match", [&] {
+    namespace po = geoev::po;
+    geoev::CommonOptions common;
+    std::vector<std::string> frame_paths;
+    std::string frames_json, imagery, near, bbox, out, overlay, detector = "sift";
+    double heading = NAN, altitude = NAN, hfov = NAN, gsd = NAN, tilt = NAN;
+    geo::MatchOptions opts;
+    po::options_description desc("options");
+    desc.add_options()
+        ("frame", po::value(&frame_paths)->multitoken(), "frame image(s) to locate")
+        ("frames", po::value(&frames_json), "a frames.json written by `geoev frames`")
+        ("imagery", po::value(&imagery)->required(), "georeferenced reference imagery (GeoTIFF, VRT, ...)")
+        ("near", po::value(&near), "search centre LAT,LON (needs --radius-m)")
+        ("radius-m", po::value(&opts.radius_m), "search radius around --near, metres")
+        ("bbox", po::value(&bbox), "search box MINLON,MINLAT,MAXLON,MAXLAT")
+        ("heading-deg", po::value(&heading), "compass direction the top of the frame faces")
+        ("heading-tol-deg", po::value(&opts.heading_tol_deg)->default_value(opts.heading_tol_deg), "uncertainty of --heading-deg")
+        ("altitude-m", po::value(&altitude), "camera height above ground, metres (with --hfov-deg)")
+        ("hfov-deg", po::value(&hfov), "horizontal field of view, degrees")
+        ("gsd-m", po::value(&gsd), "ground metres per frame pixel at the frame centre")
+        ("gsd-tol", po::value(&opts.gsd_tol)->default_value(opts.gsd_tol), "relative uncertainty of the scale prior")
+        ("tilt-deg", po::value(&tilt), "camera angle from straight down, degrees")
+        ("ref-gsd-m", po::value(&opts.ref_gsd_m)->default_value(0.0), "reference resolution (0 = native, >= 0.5 m)")
+        ("detector", po::value(&detector)->default_value(detector), "sift | akaze | orb")
+        ("no-dense", "disable the dense gradient-orientation search")
+        ("output,o", po::value(&out), "write a GeoJSON FeatureCollection of the footprints")
+        ("overlay", po::value(&overlay), "write per-frame overlay images into this new directory");
+    geoev::add_common_options(desc, common);
+    po::positional_options_description pos;
+    pos.add("frame", -1);
+    po::variables_map vm;
+    if (!geoev::parse_args(args, "match (FRAME... | --frames DIR/frames.json) --imagery RASTER [options]", desc, pos, vm))
+      return geoev::kExitOk;
+    if (frame_paths.empty() == frames_json.empty())
+      throw geoev::UsageError("give frame images or --frames DIR/frames.json (not both)");
+    if (!near.empty()) opts.near = geo::parse_lat_lon(near);
+    if (!bbox.empty()) opts.bbox = geo::parse_geo_box(bbox);
+    auto set = [](std::optional<double>& o, double v) {
+      if (!std::isnan(v)) o = v;
+    };
+    set(opts.heading_deg, heading);
+    set(opts.altitude_m, altitude);
+    set(opts.hfov_deg, hfov);
+    set(opts.gsd_m, gsd);
+    set(opts.tilt_deg, tilt);
+    opts.align.detector = geo::parse_detector(detector);
+    opts.align.dense = vm.count("no-dense") == 0;
+    if (!overlay.empty()) opts.overlay_dir = overlay;
+    std::vector<geo::FrameRef> frames;
+    if (!frames_json.empty()) frames = geo::frames_from_json(frames_json);
+    for (const auto& p : frame_paths) frames.push_back({p, std::nullopt});
+    opts.validate();
+    const geo::MatchResult r = geo::match_frames(frames, imagery, opts, geoev::make_progress(common.quiet));
+    geoev::end_progress();
+    if (!out.empty()) geo::write_file_atomic(out, geo::to_geojson(r).dump(2) + "\n");
+    if (common.json) {
+      geoev::print_json(geo::to_json(r));
+      return geoev::kExitOk;
+    }
+    std::printf("%s: %d of %zu frames located (reference %.2f m/px, sha256 %s)\n", imagery.c_str(), r.located,
+                r.frames.size(), r.reference_gsd_m, r.imagery_sha256.substr(0, 16).c_str());
+    for (const auto& f : r.frames) {
+      if (f.status == "located")
+        std::printf("  %-40s located %.7f, %.7f  +-%.1f m  confidence %.2f  %s%s\n", f.frame.c_str(), f.center.lat_deg,
+                    f.center.lon_deg, f.error_m, f.confidence, f.method.c_str(), f.outlier ? "  OUTLIER" : "");
+      else
+        std::printf("  %-40s not_found\n", f.frame.c_str());
+      for (const auto& d : f.diagnostics.items())
+        if (d.severity != geo::Severity::info)
+          std::fprintf(stderr, "%s: %s: %s [%s]\n", geo::to_string(d.severity), d.code.c_str(), d.message.c_str(),
+                       f.frame.c_str());
+    }
+    if (r.combined_center)
+      std::printf("  combined centre %.7f, %.7f (median spread %.1f m)\n", r.combined_center->lat_deg,
+                  r.combined_center->lon_deg, r.combined_spread_m);
+    for (const auto& d : r.diagnostics.items())
+      std::fprintf(stderr, "%s: %s: %s\n", geo::to_string(d.severity), d.code.c_str(), d.message.c_str());
+    return geoev::kExitOk;
+  });
+}
+
+const geoev::Registrar reg{{"match", "geolocate frames against georeferenced imagery", run_match}};
+
+}  // namespace
