@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: Apache-2.0
+// The evidence case: a directory holding case.json (marker) and case.gpkg (GeoPackage written through
+// GDAL/OGR, layers media, frames, observations, events, custody; QGIS and any SQLite client open it).
+//
+// Concurrency: every action takes an exclusive flock(2) on DIR/.case.lock (readers a shared one), opens
+// the GeoPackage, writes inside ONE SQLite transaction, commits and closes. Two geoev processes on one
+// case therefore serialise action by action; a crash mid-action rolls back through SQLite's journal and
+// loses at most that action. Positions are WGS 84 lat/lon degrees; times UTC.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "geo/core/diagnostics.hpp"
+#include "geo/core/geopoint.hpp"
+#include "geo/core/json.hpp"
+#include "geo/core/progress.hpp"
+#include "geo/core/time.hpp"
+#include "geo/spatial/compound.hpp"
+
+namespace geo::events {
+
+namespace fs = std::filesystem;
+
+// Precision classes as investigators use them: exact (<= 10 m), vicinity (<= 100 m), locality (<= 1 km),
+// region (beyond). By the uncertainty radius in metres.
+enum class PrecisionClass { exact, vicinity, locality, region };
+PrecisionClass precision_class(double uncertainty_m) noexcept;
+const char* to_string(PrecisionClass c) noexcept;
+
+struct CaseInfo {
+  fs::path dir;
+  std::string title;
+  std::string created_utc;
+  std::string tool_version;
+};
+
+// Creates a case in `dir` (must not exist or be empty). Throws Error{invalid_argument} otherwise.
+CaseInfo init_case(const fs::path& dir, const std::string& title);
+// Opens an existing case; throws Error{not_found} "... is not a geoev case" when case.json/case.gpkg are
+// missing or not ours. Never modifies anything.
+CaseInfo open_case(const fs::path& dir);
+
+struct MediaRecord {
+  std::int64_t id = 0;
+  std::string sha256;
+  std::string path;         // absolute path of the original as added
+  std::uint64_t size_bytes = 0;
+  std::string added_utc;
+  std::string copy_path;    // relative to the case dir (originals/<sha256><ext>) when copied
+  Json probe;               // probe JSON when known, else null
+};
+Json to_json(const MediaRecord& m);
+
+struct AddMediaOptions {
+  bool copy = false;  // keep a read-only copy in DIR/originals/<sha256><ext>
+};
+// Hashes each file (never writes to it) and records it, with one custody entry, in one transaction.
+// A file already in the case (same sha256) is not added twice (a diagnostic says so). Throws
+// Error{not_found} for a missing file before anything is written.
+std::vector<MediaRecord> add_media(const CaseInfo& c, const std::vector<fs::path>& files,
+                                   const AddMediaOptions& opts, Diagnostics& diag, const ProgressFn& progress = {});
+
+// One method's evidence about place and/or time.
+struct ObservationInput {
+  std::string kind;                  // metadata_gps, telemetry, image_match, resection, sun, manual, ...
+  std::optional<GeoPoint> position;  // none for a time-only observation
+  double uncertainty_m = 0.0;        // radius, metres (>= 0) when position is set
+  std::optional<UtcTime> time_from, time_to;
+  double confidence = 1.0;           // [0,1]
+  std::string media_sha256;          // the media it came from, if any
+  Json parameters = Json::object();  // method parameters / result details
+  std::string tool_version;          // empty: this libgeo's version
+  std::vector<std::string> input_sha256;
+  void validate() const;             // throws Error{invalid_argument}
+};
+struct Observation {
+  std::int64_t id = 0;
+  ObservationInput in;
+  std::string created_utc;
+};
+Json to_json(const Observation& o);
+
+// Adds one observation with its custody entry. Returns its id. For sun/match results: call with the
+// result's position/uncertainty/time window and its parameters.
+std::int64_t add_observation(const CaseInfo& c, const ObservationInput& obs);
+
+// Records a probe result: the media row (with the probe JSON as produced by geo::media::to_json(MediaInfo))
+// and, when the JSON carries them, observations "metadata_gps" (from "location") and "telemetry" (from
+// "telemetry" samples: first sample, with the track's extent as uncertainty), plus one custody entry.
+// Returns the observation ids added.
+std::vector<std::int64_t> record_probe(const CaseInfo& c, const fs::path& file, const Json& probe_json);
+
+std::vector<MediaRecord> list_media(const CaseInfo& c);
+std::vector<Observation> list_observations(const CaseInfo& c);
+
+struct EventInput {
+  std::optional<GeoPoint> position;
+  std::optional<double> uncertainty_m;
+  std::vector<std::int64_t> observation_ids;  // place/time taken from these when position is not given
+  std::optional<UtcTime> time_from, time_to;
+  std::vector<std::string> media_sha256;
+  std::string description, notes;
+  spatial::RegistrySelection compounds;       // registry to join against (default: shipped)
+  double within_m = 1000.0;
+  void validate() const;
+};
+
+struct Event {
+  std::int64_t id = 0;
+  GeoPoint position;
+  double uncertainty_m = 0.0;
+  PrecisionClass precision = PrecisionClass::region;
+  std::optional<UtcTime> time_from, time_to;
+  std::vector<std::int64_t> observation_ids;
+  std::vector<std::string> media_sha256;
+  std::string compound_id, compound_name, relation;  // best compound association (empty when none)
+  double distance_m = -1.0, p_inside = 0.0;
+  Json compounds = Json::array();   // all join hits
+  std::string description, notes;
+  std::vector<std::string> flags;   // e.g. "inconsistent_observations"
+  std::string created_utc, tool_version;
+};
+Json to_json(const Event& e);
+
+// Builds the event (combining observations by inverse-variance weighting with sigma = uncertainty;
+// inconsistent ones, farther apart than the sum of their radii, are flagged and the uncertainty widened
+// to a circle covering all of them), joins it to the compounds, stores it with a custody entry.
+Event add_event(const CaseInfo& c, const EventInput& in, Diagnostics& diag);
+std::vector<Event> list_events(const CaseInfo& c);
+
+struct CustodyEntry {
+  std::int64_t id = 0;
+  std::string action, utc, tool_version;
+  Json parameters, input_hashes, output_hashes;
+  std::string prev_hash, entry_hash;  // hash chain: entry_hash = sha256(prev_hash + the entry)
+};
+Json to_json(const CustodyEntry& e);
+std::vector<CustodyEntry> custody_log(const CaseInfo& c);
+
+struct VerifyItem {
+  std::string sha256, path, status;  // status: ok, changed, missing
+  std::string actual_sha256;
+};
+struct VerifyReport {
+  std::vector<VerifyItem> items;
+  bool custody_chain_ok = true;
+  std::string custody_problem;
+  bool ok() const;
+};
+Json to_json(const VerifyReport& r);
+// Re-hashes every original (and kept copy). Read-only.
+VerifyReport verify_case(const CaseInfo& c, const ProgressFn& progress = {});
+
+enum class ExportFormat { geojson, kml, csv, gpkg };
+ExportFormat parse_export_format(const std::string& s);  // throws Error{invalid_argument}
+// Writes all events atomically, with provenance (GeoJSON member "provenance", KML Document
+// ExtendedData, GeoPackage table "provenance", CSV sidecar OUT.provenance.json). Returns the count.
+std::size_t export_events(const CaseInfo& c, ExportFormat format, const fs::path& out);
+
+}  // namespace geo::events

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "events/store.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "geo/core/error.hpp"
+#include "geo/core/hash.hpp"
+#include "geo/core/provenance.hpp"
+
+namespace geo::events::detail {
+
+CaseLock::CaseLock(const fs::path& dir, bool exclusive) {
+  const fs::path p = dir / ".case.lock";
+  fd_ = ::open(p.c_str(), (exclusive ? O_RDWR | O_CREAT : O_RDONLY | O_CREAT) | O_CLOEXEC, 0644);
+  if (fd_ < 0 && !exclusive) fd_ = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) throw Error(Errc::io, "case: " + p.string() + ": cannot open lock file: " + std::strerror(errno));
+  while (::flock(fd_, exclusive ? LOCK_EX : LOCK_SH) != 0) {
+    if (errno == EINTR) continue;
+    const int e = errno;
+    ::close(fd_);
+    throw Error(Errc::io, "case: " + p.string() + ": cannot lock: " + std::strerror(e));
+  }
+}
+
+CaseLock::~CaseLock() {
+  if (fd_ >= 0) {
+    ::flock(fd_, LOCK_UN);
+    ::close(fd_);
+  }
+}
+
+void write_action(const CaseInfo& c, const std::function<void(GDALDatasetH)>& body) {
+  CaseLock lock(c.dir, true);
+  auto ds = adapters::open_vector(c.dir / "case.gpkg", true, "case", {"GPKG"});
+  adapters::GdalErrorCapture cap;
+  if (GDALDatasetStartTransaction(ds.get(), FALSE) != OGRERR_NONE)
+    throw Error(Errc::io, "case: cannot start a transaction (GDAL: " + cap.message() + ")", "GDAL");
+  try {
+    body(ds.get());
+  } catch (...) {
+    GDALDatasetRollbackTransaction(ds.get());
+    throw;
+  }
+  if (GDALDatasetCommitTransaction(ds.get()) != OGRERR_NONE)
+    throw Error(Errc::io, "case: commit failed (GDAL: " + cap.message() + ")", "GDAL");
+  adapters::close_dataset(ds, "case");
+}
+
+void read_action(const CaseInfo& c, const std::function<void(GDALDatasetH)>& body) {
+  CaseLock lock(c.dir, false);
+  auto ds = adapters::open_vector(c.dir / "case.gpkg", false, "case", {"GPKG"});
+  body(ds.get());
+}
+
+OGRLayerH layer(GDALDatasetH ds, const char* name) {
+  OGRLayerH l = GDALDatasetGetLayerByName(ds, name);
+  if (!l) throw Error(Errc::corrupt_data, std::string("case: case.gpkg has no layer '") + name + "'");
+  return l;
+}
+
+std::string custody_hash(const std::string& prev, const std::string& action, const std::string& utc,
+                         const std::string& version, const std::string& params, const std::string& inputs,
+                         const std::string& outputs) {
+  return sha256_hex(prev + "\n" + action + "\n" + utc + "\n" + version + "\n" + params + "\n" + inputs + "\n" + outputs);
+}
+
+void append_custody(GDALDatasetH ds, const std::string& action, const Json& parameters, const Json& inputs,
+                    const Json& outputs) {
+  std::string prev;
+  {
+    OGRLayerH res = GDALDatasetExecuteSQL(ds, "SELECT entry_hash FROM custody ORDER BY fid DESC LIMIT 1", nullptr, nullptr);
+    if (res) {
+      if (adapters::FeaturePtr f{OGR_L_GetNextFeature(res)}) prev = get_str(f.get(), "entry_hash");
+      GDALDatasetReleaseResultSet(ds, res);
+    }
+  }
+  OGRLayerH l = layer(ds, "custody");
+  adapters::FeaturePtr f{OGR_F_Create(OGR_L_GetLayerDefn(l))};
+  const std::string utc = format_utc(now_utc(), 6);
+  const std::string p = parameters.dump(), i = inputs.dump(), o = outputs.dump();
+  set_str(f.get(), "action", action);
+  set_str(f.get(), "utc", utc);
+  set_str(f.get(), "tool_version", version());
+  set_str(f.get(), "parameters", p);
+  set_str(f.get(), "input_hashes", i);
+  set_str(f.get(), "output_hashes", o);
+  set_str(f.get(), "prev_hash", prev);
+  set_str(f.get(), "entry_hash", custody_hash(prev, action, utc, version(), p, i, o));
+  create_feature(l, f.get(), "custody entry");
+}
+
+void set_str(OGRFeatureH f, const char* name, const std::string& v) {
+  const int i = OGR_F_GetFieldIndex(f, name);
+  if (i >= 0) OGR_F_SetFieldString(f, i, v.c_str());
+}
+void set_dbl(OGRFeatureH f, const char* name, double v) {
+  const int i = OGR_F_GetFieldIndex(f, name);
+  if (i >= 0) OGR_F_SetFieldDouble(f, i, v);
+}
+void set_i64(OGRFeatureH f, const char* name, std::int64_t v) {
+  const int i = OGR_F_GetFieldIndex(f, name);
+  if (i >= 0) OGR_F_SetFieldInteger64(f, i, v);
+}
+void set_point(OGRFeatureH f, const GeoPoint& p) {
+  OGRGeometryH g = OGR_G_CreateGeometry(wkbPoint);
+  OGR_G_SetPoint_2D(g, 0, p.lon_deg, p.lat_deg);
+  OGR_F_SetGeometryDirectly(f, g);
+}
+void create_feature(OGRLayerH l, OGRFeatureH f, const char* what) {
+  adapters::GdalErrorCapture cap;
+  if (OGR_L_CreateFeature(l, f) != OGRERR_NONE)
+    throw Error(Errc::io, std::string("case: cannot write ") + what + " (GDAL: " + cap.message() + ")", "GDAL");
+}
+std::string get_str(OGRFeatureH f, const char* name) { return adapters::field_string(f, name); }
+double get_dbl(OGRFeatureH f, const char* name, double fallback) {
+  const int i = OGR_F_GetFieldIndex(f, name);
+  if (i < 0 || !OGR_F_IsFieldSetAndNotNull(f, i)) return fallback;
+  return OGR_F_GetFieldAsDouble(f, i);
+}
+std::string opt_time(const std::optional<UtcTime>& t) { return t ? format_utc(*t, 3) : std::string(); }
+std::optional<UtcTime> parse_opt_time(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  return parse_iso8601(s).utc;
+}
+
+}  // namespace geo::events::detail

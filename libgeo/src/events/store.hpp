@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+// Private: the locked, transactional access to case.gpkg shared by the events sources.
+#pragma once
+#include <functional>
+#include <string>
+
+#include "adapters/ogr.hpp"
+#include "geo/events/case.hpp"
+
+namespace geo::events::detail {
+
+// Holds flock(2) on DIR/.case.lock for its lifetime.
+class CaseLock {
+ public:
+  CaseLock(const fs::path& dir, bool exclusive);
+  ~CaseLock();
+  CaseLock(const CaseLock&) = delete;
+  CaseLock& operator=(const CaseLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+// Runs `body` with the GeoPackage open for update inside one transaction (under the exclusive lock);
+// commits when body returns, rolls back when it throws.
+void write_action(const CaseInfo& c, const std::function<void(GDALDatasetH)>& body);
+// Runs `body` with the GeoPackage open read-only under a shared lock.
+void read_action(const CaseInfo& c, const std::function<void(GDALDatasetH)>& body);
+
+OGRLayerH layer(GDALDatasetH ds, const char* name);
+// Appends a custody entry (hash-chained to the previous one) inside the current transaction.
+void append_custody(GDALDatasetH ds, const std::string& action, const Json& parameters, const Json& inputs,
+                    const Json& outputs);
+std::string custody_hash(const std::string& prev, const std::string& action, const std::string& utc,
+                         const std::string& version, const std::string& params, const std::string& inputs,
+                         const std::string& outputs);
+void set_str(OGRFeatureH f, const char* name, const std::string& v);
+void set_dbl(OGRFeatureH f, const char* name, double v);
+void set_i64(OGRFeatureH f, const char* name, std::int64_t v);
+void set_point(OGRFeatureH f, const GeoPoint& p);
+void create_feature(OGRLayerH l, OGRFeatureH f, const char* what);
+std::string get_str(OGRFeatureH f, const char* name);
+double get_dbl(OGRFeatureH f, const char* name, double fallback = 0.0);
+std::string opt_time(const std::optional<UtcTime>& t);
+std::optional<UtcTime> parse_opt_time(const std::string& s);
+
+}  // namespace geo::events::detail
