@@ -4,6 +4,9 @@
 
 #include <cmath>
 
+#include <gdal.h>
+#include <ogr_api.h>
+
 #include "geo/core/json.hpp"
 #include "geo/core/time.hpp"
 #include "support/support.hpp"
@@ -169,6 +172,19 @@ TEST(CliSun, WhereWritesGeoJsonContainingTruePlace) {
     inside |= w <= 99.2 && 99.2 <= e && s <= 14.1 && 14.1 <= n;
   }
   EXPECT_TRUE(inside);
+  // Every polygon is valid for GDAL/GEOS (OGC simple features).
+  GDALAllRegister();
+  GDALDatasetH ds = GDALOpenEx(out.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
+  ASSERT_NE(ds, nullptr);
+  OGRLayerH layer = GDALDatasetGetLayer(ds, 0);
+  int n = 0;
+  while (OGRFeatureH f = OGR_L_GetNextFeature(layer)) {
+    EXPECT_TRUE(OGR_G_IsValid(OGR_F_GetGeometryRef(f)));
+    OGR_F_Destroy(f);
+    ++n;
+  }
+  GDALClose(ds);
+  EXPECT_EQ(n, static_cast<int>(g["features"].size()));
 }
 
 TEST(CliSun, WhereBadInputWritesNothing) {
