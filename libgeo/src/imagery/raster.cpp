@@ -203,7 +203,9 @@ cv::Mat read_bands(GDALDatasetH ds, const std::vector<int>& bands, int x0, int y
 // 255 where any selected band is valid (GDAL's per-band masks; nodata on all bands = invalid).
 cv::Mat read_valid(GDALDatasetH ds, const std::vector<int>& bands, int alpha, int x0, int y0, int w, int h,
                    const std::string& what) {
-  std::vector<int> mask_bands = alpha ? std::vector<int>{alpha} : bands;
+  // GDAL derives each band's mask from an alpha band, a dataset mask or the band's nodata value.
+  (void)alpha;
+  const std::vector<int>& mask_bands = bands;
   bool all_valid = true;
   for (int b : mask_bands)
     if (!(GDALGetMaskFlags(GDALGetRasterBand(ds, b)) & GMF_ALL_VALID)) all_valid = false;
