@@ -16,6 +16,7 @@
 extern "C" {
 #include <libavutil/channel_layout.h>
 #include <libavutil/display.h>
+#include <libavutil/log.h>
 #include <libavutil/opt.h>
 }
 
@@ -107,7 +108,7 @@ struct Muxer {
 };
 
 void drain(AVCodecContext* enc, AVFormatContext* oc, AVStream* st, AVFrame* frame,
-           const std::function<void(const AVPacket*)>& on_packet) {
+           const std::function<void(AVPacket*)>& on_packet) {
   ok(avcodec_send_frame(enc, frame), "send frame");
   av::PacketPtr pkt = av::make_packet();
   while (true) {
@@ -225,6 +226,7 @@ int read_frame_index(const cv::Mat& picture) {
 VideoFixture make_video(const fs::path& path, const VideoFixtureOptions& o) {
   if (o.width % 2 || o.height % 2 || o.width < 64 || o.height < 48)
     throw std::invalid_argument("video fixture: size must be even and at least 64x48");
+  av_log_set_level(AV_LOG_ERROR);  // no encoder chatter in test logs
   VideoFixture fx;
   fx.path = path;
   std::vector<std::int64_t> ticks;
@@ -267,8 +269,8 @@ VideoFixture make_video(const fs::path& path, const VideoFixtureOptions& o) {
   ok(avcodec_parameters_from_context(st->codecpar, enc.get()), "stream parameters");
   if (o.rotation_cw_deg % 360 != 0) {
     auto* matrix = static_cast<int32_t*>(av_malloc(9 * sizeof(int32_t)));
-    // libav's angle is counter-clockwise; players rotate by the matrix to show the picture upright.
-    av_display_rotation_set(matrix, -static_cast<double>(o.rotation_cw_deg));
+    // av_display_rotation_set takes a clockwise angle (av_display_rotation_get returns counter-clockwise).
+    av_display_rotation_set(matrix, static_cast<double>(o.rotation_cw_deg));
     ok(av_stream_add_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, reinterpret_cast<uint8_t*>(matrix),
                                9 * sizeof(int32_t)),
        "display matrix");
@@ -286,9 +288,13 @@ VideoFixture make_video(const fs::path& path, const VideoFixtureOptions& o) {
 
   std::map<std::int64_t, int> index_of_tick;
   std::vector<bool> key(times.size(), false);
-  auto on_packet = [&](const AVPacket* p) {
+  auto on_packet = [&](AVPacket* p) {
     auto it = index_of_tick.find(p->pts);
-    if (it != index_of_tick.end() && (p->flags & AV_PKT_FLAG_KEY)) key[static_cast<std::size_t>(it->second)] = true;
+    if (it == index_of_tick.end()) return;
+    const auto i = static_cast<std::size_t>(it->second);
+    if (p->flags & AV_PKT_FLAG_KEY) key[i] = true;
+    // Without durations the MP4 muxer's edit list cuts off the last frame.
+    p->duration = i + 1 < ticks.size() ? ticks[i + 1] - ticks[i] : std::llround(kTicksPerSecond / o.fps);
   };
   av::FramePtr frame = av::make_frame();
   frame->format = enc->pix_fmt;

@@ -109,6 +109,13 @@ Json to_json(const FrameExtractResult& r) {
   for (const auto& f : r.frames) frames.push_back(to_json(f));
   Json j{{"video", std::move(video)}, {"frames_decoded", r.frames_decoded}, {"frame_count", r.frames.size()},
          {"frames", std::move(frames)}};
+  if (!r.segments.empty()) {
+    Json segs = Json::array();
+    for (const auto& sg : r.segments)
+      segs.push_back(Json{{"shot", sg.shot}, {"subshot", sg.subshot}, {"start_pts_s", round_to(sg.start_pts_s, 6)},
+                          {"cut", sg.cut}});
+    j["segments"] = std::move(segs);
+  }
   j["contact_sheet"] = r.contact_sheet ? Json(r.contact_sheet->string()) : Json(nullptr);
   j["diagnostics"] = to_json(r.diagnostics);
   j["provenance"] = r.provenance;
@@ -321,6 +328,8 @@ FrameExtractResult extract_frames(const fs::path& video, const fs::path& out_dir
         const int tw = std::min(opts.thumb_width, luma.cols);
         cv::resize(luma, thumb, cv::Size(tw, std::max(16, luma.rows * tw / luma.cols)), 0, 0, cv::INTER_AREA);
         const ShotChange change = detector.push(thumb, pts_s);
+        if (r.segments.empty() || change != ShotChange::none)
+          r.segments.push_back(ShotSegment{detector.shot(), detector.subshot(), pts_s, change == ShotChange::cut});
         if (change != ShotChange::none && have_best) {
           writer.write(best.get(), best_pts, first_pts_s, best_shot, best_sub, best_sharpness);
           av_frame_unref(best.get());

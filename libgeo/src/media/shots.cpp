@@ -44,22 +44,35 @@ ShotChange ShotDetector::push(const cv::Mat& thumb, double t_s) {
   if (!have_prev_) {
     window_.create(f.size(), CV_32F);
     cv::createHanningWindow(window_, f.size(), CV_32F);
+    blocks_size_ = cv::Size(16, std::max(4, static_cast<int>(std::lround(16.0 * f.rows / f.cols))));
     last_cut_t_ = t_s;
   } else {
     last_hist_ = 0.5 * cv::norm(hist, prev_hist_, cv::NORM_L1);
     double response = 0;
-    const cv::Point2d shift = cv::phaseCorrelate(prev_f_, f, window_, &response);
-    cv::Mat diff;
-    cv::absdiff(prev_f_, f, diff);
-    const double mad = cv::mean(diff)[0] / 255.0;
-    // A cut: the tonal content jumped, or the picture changed a lot in a way no shift explains.
-    const bool looks_like_cut = last_hist_ >= opts_.cut_threshold || (mad >= 0.2 && response < 0.1);
+    // Windowed copies: OpenCV 4.6's phaseCorrelate applies the window to its inputs in place.
+    cv::Mat prev_w = prev_f_.mul(window_), cur_w = f.mul(window_);
+    const cv::Point2d shift = cv::phaseCorrelate(prev_w, cur_w, cv::noArray(), &response);
+    // Block means (16 across): robust to noise and blur, moved little by a pan, changed by a cut.
+    cv::Mat blocks, diff;
+    cv::resize(f, blocks, blocks_size_, 0, 0, cv::INTER_AREA);
+    cv::absdiff(prev_blocks_, blocks, diff);
+    const double bmd = cv::mean(diff)[0] / 255.0;
+    double recent = 0;
+    for (double v : recent_bmd_) recent += v;
+    if (!recent_bmd_.empty()) recent /= static_cast<double>(recent_bmd_.size());
+    // A cut: the tonal content jumped, or the coarse layout changed far more than it has been changing
+    // from frame to frame in this shot (a steady pan changes it steadily; a cut in one frame).
+    const bool layout_jump = recent_bmd_.size() >= 2 ? (bmd >= 0.04 && bmd >= 4.0 * recent) : bmd >= 0.15;
+    const bool looks_like_cut = last_hist_ >= opts_.cut_threshold || layout_jump;
+    recent_bmd_.push_back(bmd);
+    if (recent_bmd_.size() > 10) recent_bmd_.pop_front();
     if (looks_like_cut && t_s - last_cut_t_ >= opts_.min_shot_s) {
       change = ShotChange::cut;
       ++shot_;
       subshot_ = 0;
       drift_px_ = {0, 0};
       last_cut_t_ = t_s;
+      recent_bmd_.clear();
     } else {
       if (response > 0.05) drift_px_ += shift;
       if (std::hypot(drift_px_.x, drift_px_.y) >= opts_.subshot_drift * std::max(f.cols, f.rows)) {
@@ -69,6 +82,7 @@ ShotChange ShotDetector::push(const cv::Mat& thumb, double t_s) {
       }
     }
   }
+  cv::resize(f, prev_blocks_, blocks_size_, 0, 0, cv::INTER_AREA);
   prev_f_ = f;
   prev_hist_ = hist;
   have_prev_ = true;

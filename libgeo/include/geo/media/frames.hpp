@@ -65,6 +65,13 @@ struct FrameRecord {
   int width = 0, height = 0;    // written (upright) size in pixels
 };
 
+// Shots mode: where each shot and sub-shot begins (the first frame's PTS).
+struct ShotSegment {
+  int shot = 0, subshot = 0;
+  double start_pts_s = 0;
+  bool cut = false;  // true: a new shot (cut); false: a sub-shot of a moving take, or the first segment
+};
+
 struct FrameExtractResult {
   std::string video;            // path as given
   std::string video_sha256;
@@ -75,6 +82,7 @@ struct FrameExtractResult {
   std::int64_t frames_decoded = 0;   // frames the decoder produced (keyframes mode: keyframes only)
   std::optional<double> first_pts_s, last_pts_s;
   std::vector<FrameRecord> frames;
+  std::vector<ShotSegment> segments;  // shots mode only
   std::filesystem::path out_dir;
   std::optional<std::filesystem::path> contact_sheet;
   Json provenance;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Shot and sub-shot detection on small luma thumbnails, one frame at a time in presentation order.
 #pragma once
+#include <deque>
+
 #include <opencv2/core.hpp>
 
 namespace geo {
@@ -14,8 +16,8 @@ struct ShotDetectorOptions {
 
 enum class ShotChange { none, cut, subshot };
 
-// A cut is a jump in the luma histogram between consecutive frames, or a large pixel change that phase
-// correlation cannot explain by a shift. Inside a shot, the frame-to-frame translation (phase
+// A cut is a jump in the luma histogram between consecutive frames, or a jump in the coarse layout
+// (16-block-wide means) several times larger than the frame-to-frame change of the last 10 frames. Inside a shot, the frame-to-frame translation (phase
 // correlation) is accumulated; when the camera has moved `subshot_drift` of the frame away from where the
 // sub-shot began (a phone swinging round), a sub-shot begins. Cost per frame: a histogram and one
 // phase correlation on the thumbnail. Not thread-safe; one detector per stream.
@@ -36,7 +38,9 @@ class ShotDetector {
  private:
   ShotDetectorOptions opts_;
   cv::Mat prev_f_, window_;
-  cv::Mat prev_hist_;
+  cv::Mat prev_hist_, prev_blocks_;
+  cv::Size blocks_size_;
+  std::deque<double> recent_bmd_;
   cv::Point2d drift_px_{0, 0};
   double last_cut_t_ = -1e300;
   double last_hist_ = 0;
