@@ -194,8 +194,8 @@ WhenResult solve_when(const WhenOptions& o, const ProgressFn& progress) {
   double prev_t = t0;
   auto ev = e.eval(t0);
   double prev_m = ev.margin;
-  std::optional<double> open;
-  if (prev_m >= 0) open = t0;
+  bool is_open = prev_m >= 0;  // inside a window; it opened at open_t
+  double open_t = t0;
   const double total = t1 - t0;
   for (double t = t0 + std::min(ev.safe_step_s, o.scan_step_s);;) {
     const double tt = std::min(t, t1);
@@ -212,10 +212,11 @@ WhenResult solve_when(const WhenOptions& o, const ProgressFn& progress) {
     if ((m >= 0) != (prev_m >= 0)) {
       const double edge = refine(e, prev_t, tt);
       if (m >= 0) {
-        open = edge;
+        open_t = edge;
+        is_open = true;
       } else {
-        r.windows.push_back({UtcTime::from_unix_s(*open), UtcTime::from_unix_s(edge)});
-        open.reset();
+        r.windows.push_back({UtcTime::from_unix_s(open_t), UtcTime::from_unix_s(edge)});
+        is_open = false;
       }
     }
     prev_t = tt;
@@ -224,7 +225,7 @@ WhenResult solve_when(const WhenOptions& o, const ProgressFn& progress) {
     if (tt >= t1) break;
     t = tt + std::min(ev.safe_step_s, o.scan_step_s);
   }
-  if (open) r.windows.push_back({UtcTime::from_unix_s(*open), UtcTime::from_unix_s(t1)});
+  if (is_open) r.windows.push_back({UtcTime::from_unix_s(open_t), UtcTime::from_unix_s(t1)});
 
   if (r.windows.empty()) {
     if (!any_sun) {
