@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <iostream>
+
+#include "common/cli.hpp"
+#include "geo/core/error.hpp"
+#include "geo/events/case.hpp"
+
+namespace {
+
+using namespace geoev;
+namespace ev = geo::events;
+
+int init(const Args& args) {
+  return run_guarded("case init", [&] {
+    CommonOptions common;
+    std::string dir, title;
+    po::options_description desc("options");
+    add_common_options(desc, common);
+    desc.add_options()("dir", po::value(&dir)->required(), "case directory (new or empty)")
+        ("title", po::value(&title)->default_value(""), "case title");
+    po::positional_options_description pos;
+    pos.add("dir", 1);
+    po::variables_map vm;
+    if (!parse_args(args, "case init DIR [--title T]", desc, pos, vm)) return 0;
+    const auto info = ev::init_case(dir, title);
+    if (common.json) print_json(geo::Json{{"dir", info.dir.string()}, {"title", info.title}, {"created_utc", info.created_utc}});
+    else std::cout << "created case " << info.dir.string() << "\n";
+    return 0;
+  });
+}
+
+int add(const Args& args) {
+  return run_guarded("case add", [&] {
+    CommonOptions common;
+    std::string dir;
+    std::vector<std::string> files;
+    bool copy = false;
+    po::options_description desc("options");
+    add_common_options(desc, common);
+    desc.add_options()("dir", po::value(&dir)->required(), "case directory")
+        ("files", po::value(&files)->multitoken()->required(), "media files to record (never modified)")
+        ("copy", po::bool_switch(&copy), "keep a read-only copy in DIR/originals/<sha256><ext>");
+    po::positional_options_description pos;
+    pos.add("dir", 1).add("files", -1);
+    po::variables_map vm;
+    if (!parse_args(args, "case add DIR FILE... [--copy]", desc, pos, vm)) return 0;
+    const auto c = ev::open_case(dir);
+    std::vector<ev::fs::path> paths(files.begin(), files.end());
+    geo::Diagnostics diag;
+    const auto added = ev::add_media(c, paths, ev::AddMediaOptions{copy}, diag, make_progress(common.quiet));
+    if (common.json) {
+      geo::Json a = geo::Json::array();
+      for (const auto& m : added) a.push_back(ev::to_json(m));
+      print_json(geo::Json{{"added", a}, {"diagnostics", geo::to_json(diag)}});
+    } else {
+      for (const auto& m : added) std::cout << m.sha256 << "  " << m.path << (m.copy_path.empty() ? "" : "  (copied)") << "\n";
+      for (const auto& d : diag.items()) std::cerr << "note: " << d.where << ": " << d.message << "\n";
+    }
+    return 0;
+  });
+}
+
+int verify(const Args& args) {
+  return run_guarded("case verify", [&] {
+    CommonOptions common;
+    std::string dir;
+    po::options_description desc("options");
+    add_common_options(desc, common);
+    desc.add_options()("dir", po::value(&dir)->required(), "case directory");
+    po::positional_options_description pos;
+    pos.add("dir", 1);
+    po::variables_map vm;
+    if (!parse_args(args, "case verify DIR", desc, pos, vm)) return 0;
+    const auto rep = ev::verify_case(ev::open_case(dir), make_progress(common.quiet));
+    if (common.json) print_json(ev::to_json(rep));
+    else {
+      for (const auto& i : rep.items) std::cout << i.status << "  " << i.sha256.substr(0, 16) << "  " << i.path << "\n";
+      if (!rep.custody_chain_ok) std::cout << "custody log: " << rep.custody_problem << "\n";
+      std::cout << (rep.ok() ? "all files verified\n" : "VERIFICATION FAILED\n");
+    }
+    if (!rep.ok()) std::cerr << "geoev case verify: error: files changed or missing, or custody log altered\n";
+    return rep.ok() ? 0 : kExitFailure;
+  });
+}
+
+int log(const Args& args) {
+  return run_guarded("case log", [&] {
+    CommonOptions common;
+    std::string dir;
+    po::options_description desc("options");
+    add_common_options(desc, common);
+    desc.add_options()("dir", po::value(&dir)->required(), "case directory");
+    po::positional_options_description pos;
+    pos.add("dir", 1);
+    po::variables_map vm;
+    if (!parse_args(args, "case log DIR [--json]", desc, pos, vm)) return 0;
+    const auto entries = ev::custody_log(ev::open_case(dir));
+    if (common.json) {
+      geo::Json a = geo::Json::array();
+      for (const auto& e : entries) a.push_back(ev::to_json(e));
+      print_json(a);
+    } else {
+      for (const auto& e : entries)
+        std::cout << e.id << "  " << e.utc << "  " << e.action << "  geoev " << e.tool_version << "  " << e.parameters.dump() << "\n";
+    }
+    return 0;
+  });
+}
+
+const geoev::Registrar reg{{"case", "evidence case: init, add originals, verify, custody log", [](const Args& args) {
+  return dispatch_verbs("case", args,
+                        {{"init", "create a case directory", init},
+                         {"add", "record original files by hash (optionally keep a copy)", add},
+                         {"verify", "re-hash every original; exit 1 when any changed or is missing", verify},
+                         {"log", "print the custody log", log}});
+}}};
+
+}  // namespace
