@@ -27,7 +27,7 @@ echo "== making a 60 s 1080p30 H.264 clip (GOP 60, scene changes every 12 s, one
 # scene-cut keyframes are kept (as a phone encoder does), on top of a 2 s GOP.
 ffmpeg -v error -y \
   -f lavfi -i "testsrc2=size=1920x1080:rate=30:duration=12" \
-  -f lavfi -i "mandelbrot=size=1920x1080:rate=30,trim=duration=12" \
+  -f lavfi -i "gradients=size=1920x1080:rate=30:duration=12:speed=0.05" \
   -f lavfi -i "smptehdbars=size=1920x1080:rate=30:duration=12" \
   -f lavfi -i "cellauto=size=3840x1080:rate=30:rule=110,trim=duration=12,crop=1920:1080:'t*150':0" \
   -f lavfi -i "life=size=1920x1080:rate=30:mold=10:ratio=0.5:death_color=#203040,trim=duration=12" \

@@ -82,7 +82,7 @@ TEST(CliFrames, BadInputFailsWithOneLineAndWritesNothing) {
     EXPECT_FALSE(std::filesystem::exists(dir / "sheet.jpg")) << c.name;
   }
   // Nothing but the inputs in the scratch directory: no temporaries left behind.
-  EXPECT_EQ(geo::test::list_files(dir.path()).size(), 8u);
+  EXPECT_EQ(geo::test::list_files(dir.path()).size(), 7u);
 }
 
 TEST(CliFrames, RefusesANonEmptyOutputDirectory) {
