@@ -647,10 +647,10 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
         heads.push_back(*p.heading_deg + d);
       }
     } else {
-      for (int i = 0; i < 24; ++i) heads.push_back(i * 15.0);
+      for (int i = 0; i < 16; ++i) heads.push_back(i * 22.5);
     }
     if (p.tilt_deg) tilts = {*p.tilt_deg};
-    else tilts = p.gsd_m ? std::vector<double>{0, 20, 35} : std::vector<double>{0, 25};
+    else tilts = {0, 25};
     std::vector<Hyp> hyps;
     for (double g : gsds)
       for (double t : tilts)

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: Apache-2.0
+// `geoev match` through the real binary: a located crop, GeoJSON output, and the bad inputs.
+#include <cmath>
+
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "geo/core/geodesy.hpp"
+#include "geo/core/json.hpp"
+#include "geo/imagery/raster.hpp"
+#include "support/support.hpp"
+
+using geo::test::run_geoev;
+
+namespace {
+
+const char* kNaip = "imagery/opengeos_naip_m_4709963_se_14_1_20140720.tif";
+
+struct Fixture {
+  std::string imagery;
+  geo::GeoPoint truth;  // ground position of the crop's centre
+};
+
+// A 2x upsampled crop of the NAIP tile (a 2.5 m/px nadir view, north up), with the true centre taken
+// from the tile's own geotransform.
+Fixture make_crop(const geo::test::ScratchDir& dir, const std::string& name) {
+  Fixture f;
+  f.imagery = geo::test::shared(kNaip).string();
+  geo::Raster r = geo::Raster::open(f.imagery);
+  const int c0 = 300, r0 = 250, w = 320, h = 180;
+  cv::Mat crop = r.read_pixels(c0, r0, w, h).image;
+  cv::resize(crop, crop, cv::Size(), 2, 2, cv::INTER_CUBIC);
+  cv::imwrite((dir / name).string(), crop);
+  f.truth = r.lat_lon_from_pixel(c0 + w / 2.0, r0 + h / 2.0);
+  return f;
+}
+
+bool have_sample() { return std::filesystem::exists(geo::test::shared(kNaip)); }
+
+}  // namespace
+
+TEST(CliMatch, LocatesACropAndWritesGeoJson) {
+  if (!have_sample()) GTEST_SKIP();
+  geo::test::ScratchDir dir;
+  const Fixture f = make_crop(dir, "view.png");
+  const auto out = dir / "m.geojson";
+  const auto ov = dir / "overlay";
+  const auto r = run_geoev({"match", (dir / "view.png").string(), "--imagery", f.imagery, "--json", "-o",
+                            out.string(), "--overlay", ov.string(), "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const geo::Json j = geo::Json::parse(r.out);
+  ASSERT_EQ(j["frames"].size(), 1u);
+  const auto& fr = j["frames"][0];
+  ASSERT_EQ(fr["status"], "located");
+  const geo::GeoPoint c{fr["center"]["lat_deg"].get<double>(), fr["center"]["lon_deg"].get<double>(), {}};
+  EXPECT_LT(geo::geodesic_inverse(c, f.truth).distance_m, 10.0);  // two 5 m reference pixels
+  EXPECT_NEAR(fr["gsd_m"].get<double>(), 2.5, 0.25);
+  EXPECT_GE(fr["confidence"].get<double>(), 0.5);
+  EXPECT_EQ(j["imagery"]["sha256"].get<std::string>().size(), 64u);
+  const geo::Json g = geo::read_json_file(out);
+  EXPECT_EQ(g["type"], "FeatureCollection");
+  ASSERT_EQ(g["features"].size(), 1u);
+  EXPECT_EQ(g["features"][0]["geometry"]["type"], "Polygon");
+  EXPECT_EQ(g["features"][0]["geometry"]["coordinates"][0].size(), 5u);
+  EXPECT_EQ(g["provenance"]["operation"], "match");
+  EXPECT_EQ(geo::test::list_files(ov).size(), 1u);
+}
+
+TEST(CliMatch, ImageryWithoutGeoreferencingFails) {
+  if (!have_sample()) GTEST_SKIP();
+  geo::test::ScratchDir dir;
+  make_crop(dir, "view.png");
+  cv::imwrite((dir / "plain.png").string(), cv::Mat(200, 200, CV_8UC3, cv::Scalar(10, 200, 30)));
+  const auto r = run_geoev({"match", (dir / "view.png").string(), "--imagery", (dir / "plain.png").string(), "-o",
+                            (dir / "m.geojson").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("georeferenc"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
+}
+
+TEST(CliMatch, BlankAndTinyFramesFailWhenNothingElse) {
+  if (!have_sample()) GTEST_SKIP();
+  geo::test::ScratchDir dir;
+  cv::imwrite((dir / "black.png").string(), cv::Mat(360, 640, CV_8UC3, cv::Scalar(0, 0, 0)));
+  cv::imwrite((dir / "tiny.png").string(), cv::Mat(40, 40, CV_8UC3, cv::Scalar(0, 90, 0)));
+  const std::string img = geo::test::shared(kNaip).string();
+  auto r = run_geoev({"match", (dir / "black.png").string(), "--imagery", img, "-o", (dir / "m.geojson").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("blank or a single colour"), std::string::npos) << r.err;
+  r = run_geoev({"match", (dir / "tiny.png").string(), "--imagery", img});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("smaller than 64"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
+}
+
+TEST(CliMatch, HopelessFrameAmongGoodOnesIsNotFound) {
+  if (!have_sample()) GTEST_SKIP();
+  geo::test::ScratchDir dir;
+  const Fixture f = make_crop(dir, "view.png");
+  cv::imwrite((dir / "black.png").string(), cv::Mat(360, 640, CV_8UC3, cv::Scalar(0, 0, 0)));
+  const auto r = run_geoev({"match", (dir / "view.png").string(), (dir / "black.png").string(), "--imagery",
+                            f.imagery, "--json", "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const geo::Json j = geo::Json::parse(r.out);
+  EXPECT_EQ(j["frames"][0]["status"], "located");
+  EXPECT_EQ(j["frames"][1]["status"], "not_found");
+  EXPECT_NE(j["frames"][1]["diagnostics"].dump().find("frame.uniform"), std::string::npos);
+}
+
+TEST(CliMatch, SearchAreaOutsideImageryFails) {
+  if (!have_sample()) GTEST_SKIP();
+  geo::test::ScratchDir dir;
+  const Fixture f = make_crop(dir, "view.png");
+  const auto r = run_geoev({"match", (dir / "view.png").string(), "--imagery", f.imagery, "--near", "11.5,104.9",
+                            "--radius-m", "2000", "-o", (dir / "m.geojson").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("does not intersect"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
+}
+
+TEST(CliMatch, EmptyFramesJsonFails) {
+  if (!have_sample()) GTEST_SKIP();
+  geo::test::ScratchDir dir;
+  geo::test::write_bytes(dir / "frames.json", R"({"sha256": "00", "frames": []})");
+  const auto r = run_geoev({"match", "--frames", (dir / "frames.json").string(), "--imagery",
+                            geo::test::shared(kNaip).string(), "-o", (dir / "m.geojson").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("lists no frames"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
+}
+
+TEST(CliMatch, FramesAndPathsTogetherIsUsageError) {
+  const auto r = run_geoev({"match", "a.png", "--frames", "f.json", "--imagery", "x.tif"});
+  EXPECT_EQ(r.exit_code, 2);
+}

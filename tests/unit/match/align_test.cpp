@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: Apache-2.0
+// The matcher against views cut and warped from a real NAIP tile with a known homography.
+#include <cmath>
+#include <random>
+
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "geo/core/error.hpp"
+#include "geo/imagery/raster.hpp"
+#include "geo/match/align.hpp"
+#include "support/support.hpp"
+
+namespace {
+
+const char* kNaip2014 = "imagery/opengeos_naip_m_4709963_se_14_1_20140720.tif";
+const char* kNaip2020 = "imagery/opengeos_naip_m_4709963_se_14_1_20200831.tif";
+const char* kLandsat = "imagery/rasterio_RGB.byte.tif";
+
+cv::Point2d apply(const cv::Matx33d& h, cv::Point2d p) {
+  const cv::Vec3d v = h * cv::Vec3d(p.x, p.y, 1);
+  return {v[0] / v[2], v[1] / v[2]};
+}
+cv::Matx33d shift(double x, double y) { return {1, 0, x, 0, 1, y, 0, 0, 1}; }
+
+// The whole NAIP tile (5 m pixels) as a BGR image.
+cv::Mat naip(const char* rel) {
+  const auto path = geo::test::shared(rel);
+  geo::Raster r = geo::Raster::open(path.string());
+  return r.read_pixels(0, 0, r.info().width, r.info().height).image;
+}
+
+struct View {
+  double heading_deg = 0;
+  cv::Mat img;
+  cv::Matx33d ref_from_frame;
+  cv::Point2d centre_px;
+};
+
+// Renders a 640x360 view: centre (reference px), ground metres per frame px, heading, tilt; then an
+// exposure change, blur, noise and JPEG (seeded).
+View render(const cv::Mat& src, cv::Point2d c, double ref_gsd, double gsd, double heading, double tilt, unsigned seed) {
+  View v;
+  v.heading_deg = heading;
+  const cv::Size fs(640, 360);
+  const cv::Matx33d g = geo::ground_from_frame(fs, gsd, tilt, heading, 70);
+  v.ref_from_frame = shift(c.x, c.y) * cv::Matx33d(1 / ref_gsd, 0, 0, 0, -1 / ref_gsd, 0, 0, 0, 1) * g;
+  v.centre_px = apply(v.ref_from_frame, {320, 180});
+  const cv::Matx33d m = shift(-0.5, -0.5) * v.ref_from_frame * shift(0.5, 0.5);
+  cv::warpPerspective(src, v.img, m, fs, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REFLECT);
+  cv::Mat f;
+  v.img.convertTo(f, CV_32F, 0.8, 12);
+  cv::GaussianBlur(f, f, cv::Size(0, 0), 0.8);
+  cv::Mat noise(f.size(), f.type());
+  cv::theRNG().state = seed;
+  cv::randn(noise, 0, 3);
+  f += noise;
+  f.convertTo(v.img, CV_8U);
+  std::vector<uchar> buf;
+  cv::imencode(".jpg", v.img, buf, {cv::IMWRITE_JPEG_QUALITY, 70});
+  v.img = cv::imdecode(buf, cv::IMREAD_COLOR);
+  return v;
+}
+
+double centre_error_m(const geo::Alignment& a, const View& v, double ref_gsd) {
+  const cv::Point2d e = apply(a.ref_from_frame, {320, 180});
+  return std::hypot(e.x - v.centre_px.x, e.y - v.centre_px.y) * ref_gsd;
+}
+
+TEST(Camera, NadirFootprintMatchesGsdAndHeading) {
+  // Nadir, heading 0: the frame's top-left corner lies 320 px west and 180 px north of the centre.
+  const cv::Size fs(640, 360);
+  const auto g = geo::ground_from_frame(fs, 0.5, 0, 0, 70);
+  const cv::Point2d tl = apply(g, {0, 0});
+  EXPECT_NEAR(tl.x, -160.0, 1e-6);
+  EXPECT_NEAR(tl.y, 90.0, 1e-6);
+  // Heading 90 (top faces east): the same corner turns to 90 m east, 160 m north.
+  const auto g90 = geo::ground_from_frame(fs, 0.5, 0, 90, 70);
+  const cv::Point2d t90 = apply(g90, {0, 0});
+  EXPECT_NEAR(t90.x, 90.0, 1e-6);
+  EXPECT_NEAR(t90.y, 160.0, 1e-6);
+}
+
+TEST(Camera, TiltKeepsCentreGsdAndWidensFarEdge) {
+  const cv::Size fs(640, 360);
+  const auto g = geo::ground_from_frame(fs, 0.5, 30, 0, 70);
+  const cv::Point2d a = apply(g, {319.5, 180}), b = apply(g, {320.5, 180});
+  EXPECT_NEAR(std::hypot(b.x - a.x, b.y - a.y), 0.5, 1e-3);  // across-track GSD at the centre
+  const cv::Point2d c = apply(g, {320, 180});
+  EXPECT_NEAR(c.x, 0.0, 1e-6);
+  EXPECT_NEAR(c.y, 0.0, 1e-6);
+  const double top = std::hypot(apply(g, {640, 0}).x - apply(g, {0, 0}).x, 0.0);
+  const double bottom = std::hypot(apply(g, {640, 360}).x - apply(g, {0, 360}).x, 0.0);
+  EXPECT_GT(top, bottom * 1.3);  // the far (top) edge is wider
+  // Along-track: a pixel step at the centre covers 1/cos(30) more ground than across.
+  const cv::Point2d u = apply(g, {320, 179.5}), d = apply(g, {320, 180.5});
+  EXPECT_NEAR(std::hypot(u.x - d.x, u.y - d.y), 0.5 / std::cos(30 * M_PI / 180), 0.01);
+  EXPECT_THROW(geo::ground_from_frame(fs, 0.5, 75, 0, 70), geo::Error);
+}
+
+TEST(Footprint, RejectsNonConvexAndExtremePerspective) {
+  const cv::Size fs(640, 360);
+  EXPECT_EQ(geo::footprint_problem(cv::Matx33d::eye(), fs), "");
+  const cv::Matx33d mirror(1, 0, 0, 0, 1, 0, 0.004, 0, 1);  // a corner goes beyond the horizon
+  EXPECT_NE(geo::footprint_problem(mirror, fs), "");
+  const cv::Matx33d squash(1, 0, 0, 0, 0.05, 0, 0, 0, 1);
+  EXPECT_NE(geo::footprint_problem(squash, fs), "");
+}
+
+class AlignNaip : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!std::filesystem::exists(geo::test::shared(kNaip2014))) return;
+    ref_img_ = new cv::Mat(naip(kNaip2014));
+    geo::AlignOptions o;
+    index_ = new geo::ReferenceIndex(geo::ReferenceIndex::build(*ref_img_, cv::Mat(), 5.0, o));
+  }
+  static void TearDownTestSuite() {
+    delete index_;
+    delete ref_img_;
+    index_ = nullptr;
+    ref_img_ = nullptr;
+  }
+  void SetUp() override {
+    if (!index_) GTEST_SKIP() << "shared NAIP sample missing";
+  }
+  static cv::Mat* ref_img_;
+  static geo::ReferenceIndex* index_;
+};
+cv::Mat* AlignNaip::ref_img_ = nullptr;
+geo::ReferenceIndex* AlignNaip::index_ = nullptr;
+
+TEST_F(AlignNaip, KnownTiltedViewLocatedWithinTwoReferencePixels) {
+  // 640 px at 2 m = a 1.3 km wide view, heading 30, tilt 20.
+  const View v = render(*ref_img_, {450, 380}, 5.0, 2.0, 30, 20, 7);
+  geo::AlignOptions o;
+  // With priors (scale within 10 %, heading within 10 deg, tilt known, centre within 1 km).
+  geo::ViewPrior p;
+  p.gsd_m = 2.0 * 1.07;
+  p.heading_deg = 36;
+  p.tilt_deg = 20;
+  p.center_px = v.centre_px + cv::Point2d(120, -90);  // 750 m off
+  p.radius_px = 220;
+  const geo::Alignment a = geo::align_frame(v.img, *index_, p, o);
+  ASSERT_TRUE(a.found);
+  EXPECT_LT(centre_error_m(a, v, 5.0), 10.0);
+  EXPECT_NEAR(a.frame_gsd_m, 2.0, 0.2);
+  EXPECT_GE(a.confidence, 0.5);
+  // Without any prior.
+  const geo::Alignment b = geo::align_frame(v.img, *index_, geo::ViewPrior{}, o);
+  ASSERT_TRUE(b.found);
+  EXPECT_LT(centre_error_m(b, v, 5.0), 10.0);
+}
+
+TEST_F(AlignNaip, CrossDateViewIsNeverAConfidentWrongFix) {
+  const cv::Mat y2020 = naip(kNaip2020);
+  ASSERT_EQ(y2020.size(), ref_img_->size());  // same tile grid (checked: same geotransform within 2 m)
+  geo::AlignOptions o;
+  for (unsigned s = 1; s <= 3; ++s) {
+    std::mt19937 rng(s);
+    std::uniform_real_distribution<double> U(0, 1);
+    const View v = render(y2020, {250 + 400 * U(rng), 250 + 200 * U(rng)}, 5.0, 1.6, 360 * U(rng), 25 * U(rng), s);
+    geo::ViewPrior p;
+    p.gsd_m = 1.6;
+    p.heading_deg = v.heading_deg + 5;
+    const geo::Alignment a = geo::align_frame(v.img, *index_, p, o);
+    if (a.found) EXPECT_LT(centre_error_m(a, v, 5.0), 20.0) << "seed " << s;
+  }
+}
+
+TEST_F(AlignNaip, UnrelatedLandsatViewIsNotFound) {
+  const auto path = geo::test::shared(kLandsat);
+  cv::Mat land = geo::Raster::open(path.string()).read_pixels(0, 0, 791, 718).image;
+  cv::resize(land, land, cv::Size(), 3, 3, cv::INTER_CUBIC);
+  geo::AlignOptions o;
+  for (unsigned s = 1; s <= 2; ++s) {
+    const View v = render(land, {1100.0 + 200 * s, 1000}, 1.0, 1.5, 40.0 * s, 10, s);
+    geo::ViewPrior none;
+    EXPECT_FALSE(geo::align_frame(v.img, *index_, none, o).found);
+    geo::ViewPrior p;
+    p.gsd_m = 2.0;
+    p.heading_deg = 0;
+    p.center_px = cv::Point2d(450, 360);
+    p.radius_px = 200;
+    EXPECT_FALSE(geo::align_frame(v.img, *index_, p, o).found);
+  }
+}
+
+TEST_F(AlignNaip, HopelessFramesGiveDiagnostics) {
+  geo::AlignOptions o;
+  const geo::Alignment blank = geo::align_frame(cv::Mat(360, 640, CV_8UC3, cv::Scalar(0, 0, 0)), *index_, {}, o);
+  EXPECT_FALSE(blank.found);
+  EXPECT_TRUE(blank.diagnostics.has("frame.uniform"));
+  const geo::Alignment grey = geo::align_frame(cv::Mat(360, 640, CV_8UC3, cv::Scalar(90, 120, 60)), *index_, {}, o);
+  EXPECT_TRUE(grey.diagnostics.has("frame.uniform"));
+  const geo::Alignment tiny = geo::align_frame((*ref_img_)(cv::Rect(100, 100, 48, 48)).clone(), *index_, {}, o);
+  EXPECT_FALSE(tiny.found);
+  EXPECT_TRUE(tiny.diagnostics.has("frame.too_small"));
+}
+
+}  // namespace

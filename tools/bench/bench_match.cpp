@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: Apache-2.0
+// Benchmark of geo::align_frame against a naive SIFT baseline (see scripts/bench-match.sh).
+// Views are rendered from co-registered 1 m references of several dates with a known homography;
+// ground truth is the rendered footprint. Usage:
+//   bench_match DIR N SEED [pairings]   DIR holds ref_<date>.tif (same grid) and landsat_*.png
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <opencv2/calib3d.hpp>
+#include <opencv2/features2d.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "geo/match/align.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double secs(Clock::time_point a) { return std::chrono::duration<double>(Clock::now() - a).count(); }
+
+cv::Point2d apply(const cv::Matx33d& h, cv::Point2d p) {
+  cv::Vec3d v = h * cv::Vec3d(p.x, p.y, 1);
+  return {v[0] / v[2], v[1] / v[2]};
+}
+cv::Matx33d shift(double x, double y) { return {1, 0, x, 0, 1, y, 0, 0, 1}; }
+
+struct View {
+  cv::Mat img;
+  cv::Matx33d ref_from_frame;  // truth (corner convention)
+  double gsd_m, heading_deg, tilt_deg;
+  cv::Point2d truth_px;
+};
+
+const cv::Size kFrame(1280, 720);
+
+View render(const cv::Mat& src, std::mt19937& rng, double ref_gsd) {
+  std::uniform_real_distribution<double> U(0, 1);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    View v;
+    v.heading_deg = 360 * U(rng);
+    v.tilt_deg = 35 * U(rng);
+    const double width_m = 400 + 600 * U(rng);
+    v.gsd_m = width_m / kFrame.width;
+    const cv::Point2d c(src.cols * U(rng), src.rows * U(rng));
+    const cv::Matx33d g = geo::ground_from_frame(kFrame, v.gsd_m, v.tilt_deg, v.heading_deg, 70);
+    v.ref_from_frame = shift(c.x, c.y) * cv::Matx33d(1 / ref_gsd, 0, 0, 0, -1 / ref_gsd, 0, 0, 0, 1) * g;
+    bool inside = true;
+    for (cv::Point2d q : {cv::Point2d(0, 0), cv::Point2d(1280, 0), cv::Point2d(1280, 720), cv::Point2d(0, 720)}) {
+      const cv::Point2d r = apply(v.ref_from_frame, q);
+      inside &= r.x > 5 && r.y > 5 && r.x < src.cols - 5 && r.y < src.rows - 5;
+    }
+    if (!inside) continue;
+    v.truth_px = apply(v.ref_from_frame, {640, 360});
+    const cv::Matx33d m = shift(-0.5, -0.5) * v.ref_from_frame * shift(0.5, 0.5);
+    cv::warpPerspective(src, v.img, m, kFrame, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REFLECT);
+    // Exposure, gamma, blur, noise, JPEG.
+    cv::Mat f;
+    v.img.convertTo(f, CV_32F, 1 / 255.0);
+    const double gamma = 0.8 + 0.45 * U(rng);
+    cv::pow(cv::max(f, 0), gamma, f);
+    f = f * (0.7 + 0.6 * U(rng)) + (U(rng) - 0.5) * 0.15;
+    const double blur = 1.5 * U(rng);
+    if (blur > 0.3) cv::GaussianBlur(f, f, cv::Size(0, 0), blur);
+    cv::Mat noise(f.size(), f.type());
+    cv::randn(noise, 0, (2 + 4 * U(rng)) / 255.0);
+    f += noise;
+    f.convertTo(v.img, CV_8U, 255);
+    std::vector<uchar> buf;
+    cv::imencode(".jpg", v.img, buf, {cv::IMWRITE_JPEG_QUALITY, int(50 + 40 * U(rng))});
+    v.img = cv::imdecode(buf, cv::IMREAD_COLOR);
+    return v;
+  }
+  throw std::runtime_error("cannot place a view");
+}
+
+struct Baseline {
+  std::vector<cv::KeyPoint> kp;
+  cv::Mat desc;
+  cv::Ptr<cv::FlannBasedMatcher> m;
+};
+
+Baseline build_baseline(const cv::Mat& ref) {
+  Baseline b;
+  cv::Mat g;
+  cv::cvtColor(ref, g, cv::COLOR_BGR2GRAY);
+  cv::SIFT::create()->detectAndCompute(g, cv::noArray(), b.kp, b.desc);
+  b.m = cv::makePtr<cv::FlannBasedMatcher>();
+  b.m->add(std::vector<cv::Mat>{b.desc});
+  b.m->train();
+  return b;
+}
+
+// The naive approach: SIFT over the whole reference, ratio test, RANSAC homography, no gates.
+bool baseline_locate(Baseline& b, const cv::Mat& frame, cv::Point2d& centre) {
+  cv::Mat g;
+  cv::cvtColor(frame, g, cv::COLOR_BGR2GRAY);
+  std::vector<cv::KeyPoint> k;
+  cv::Mat d;
+  cv::SIFT::create()->detectAndCompute(g, cv::noArray(), k, d);
+  if (k.size() < 4) return false;
+  std::vector<std::vector<cv::DMatch>> mm;
+  b.m->knnMatch(d, mm, 2);
+  std::vector<cv::Point2f> a, r;
+  for (auto& v : mm)
+    if (v.size() == 2 && v[0].distance < 0.75f * v[1].distance) {
+      a.push_back(k[v[0].queryIdx].pt);
+      r.push_back(b.kp[v[0].trainIdx].pt);
+    }
+  if (a.size() < 4) return false;
+  cv::Mat h = cv::findHomography(a, r, cv::RANSAC, 5.0);
+  if (h.empty()) return false;
+  centre = apply(shift(0.5, 0.5) * cv::Matx33d(h) * shift(-0.5, -0.5), {640, 360});
+  return true;
+}
+
+struct Stats {
+  int n = 0, ok = 0, located = 0, false_fix = 0, b_ok = 0, b_false = 0;
+  std::vector<double> err, conf_true, conf_false;
+  double t = 0, bt = 0;
+};
+
+double median(std::vector<double> v) {
+  if (v.empty()) return NAN;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 4) {
+    std::fprintf(stderr, "usage: bench_match DIR N SEED [no-baseline] [variant priors|none|both]\n");
+    return 2;
+  }
+  const std::filesystem::path dir = argv[1];
+  const int n = std::stoi(argv[2]);
+  const unsigned seed = unsigned(std::stoul(argv[3]));
+  const bool with_baseline = !(argc > 4 && std::string(argv[4]) == "no-baseline");
+  const std::string variants = argc > 5 ? argv[5] : "both";
+  const bool verbose = std::getenv("BENCH_VERBOSE") != nullptr;
+  const double ref_gsd = 1.0;
+  std::map<std::string, cv::Mat> img;
+  for (const char* d : {"2009", "2014", "2020"}) img[d] = cv::imread((dir / ("ref_" + std::string(d) + ".tif")).string());
+  std::vector<cv::Mat> unrelated = {cv::imread((dir / "landsat_a.png").string()), cv::imread((dir / "landsat_b.png").string())};
+  for (auto& u : unrelated) cv::resize(u, u, cv::Size(), 4, 4, cv::INTER_CUBIC);
+  for (auto& [k, m] : img)
+    if (m.empty()) { std::fprintf(stderr, "missing %s\n", k.c_str()); return 1; }
+  geo::AlignOptions opts;
+  std::map<std::string, geo::ReferenceIndex> index;
+  std::map<std::string, Baseline> base;
+  for (auto& [k, m] : img) {
+    auto t0 = Clock::now();
+    index.emplace(k, geo::ReferenceIndex::build(m, cv::Mat(), ref_gsd, opts));
+    std::printf("index %s: %zu keypoints, %.1f s\n", k.c_str(), index.at(k).keypoint_count(), secs(t0));
+    if (with_baseline) {
+      t0 = Clock::now();
+      base.emplace(k, build_baseline(m));
+      std::printf("baseline index %s: %zu keypoints, %.1f s\n", k.c_str(), base.at(k).kp.size(), secs(t0));
+    }
+  }
+  const std::vector<std::pair<std::string, std::string>> pairings = {
+      {"2009", "2009"}, {"2014", "2014"}, {"2020", "2020"}, {"2020", "2009"}, {"2020", "2014"}, {"landsat", "2020"}};
+  std::uniform_real_distribution<double> U(0, 1);
+  std::printf("\n%-8s %-14s %4s %8s %9s %8s %8s %8s | %8s %8s %8s\n", "variant", "view->ref", "n", "success", "median_m",
+              "false", "s/frame", "conf_ok", "base_ok", "base_ff", "base_s");
+  for (const bool priors : {true, false}) {
+    if ((priors && variants == "none") || (!priors && variants == "priors")) continue;
+    Stats total;
+    for (const auto& [vd, rd] : pairings) {
+      std::mt19937 rng(seed + std::hash<std::string>{}(vd + rd) % 1000);
+      Stats s;
+      const auto& ref = index.at(rd);
+      for (int i = 0; i < n; ++i) {
+        const cv::Mat& src = vd == "landsat" ? unrelated[i % 2] : img.at(vd);
+        View v = render(src, rng, ref_gsd);
+        if (vd == "landsat") v.truth_px = {-1e6, -1e6};
+        geo::ViewPrior p;
+        if (priors) {
+          p.gsd_m = v.gsd_m * (0.9 + 0.2 * U(rng));
+          p.heading_deg = v.heading_deg + (U(rng) - 0.5) * 20;
+          p.tilt_deg = v.tilt_deg;
+          const double r = 1000 * std::sqrt(U(rng)), a = 2 * M_PI * U(rng);
+          cv::Point2d c = vd == "landsat" ? cv::Point2d(ref.size().width * U(rng), ref.size().height * U(rng))
+                                           : v.truth_px + cv::Point2d(r * std::cos(a), r * std::sin(a)) / ref_gsd;
+          p.center_px = c;
+          p.radius_px = 1100 / ref_gsd;
+        }
+        auto t0 = Clock::now();
+        const geo::Alignment a = geo::align_frame(v.img, ref, p, opts);
+        s.t += secs(t0);
+        ++s.n;
+        const cv::Point2d est = apply(a.ref_from_frame, {640, 360});
+        const double e = std::hypot(est.x - v.truth_px.x, est.y - v.truth_px.y) * ref_gsd;
+        if (a.found) {
+          ++s.located;
+          s.err.push_back(e);
+          if (e <= 10) ++s.ok;
+          if (e > 50) ++s.false_fix;
+          (e <= 10 ? s.conf_true : s.conf_false).push_back(a.confidence);
+        }
+        if (verbose)
+          std::fprintf(stderr, "    truth=(%.0f,%.0f) h=%.0f\n", v.truth_px.x, v.truth_px.y, v.heading_deg);
+        if (verbose)
+          std::printf("  %s->%s %s #%d found=%d method=%s err=%.1f conf=%.2f inl=%d ncc=%.3f pr=%.2f ecc=%.3f "
+                      "tilt=%.0f gsd=%.2f t=%.2f\n",
+                      vd.c_str(), rd.c_str(), priors ? "P" : "N", i, a.found, a.method.c_str(), e, a.confidence,
+                      a.inliers, a.ncc, a.peak_ratio, a.ecc, v.tilt_deg, v.gsd_m, secs(t0));
+        if (with_baseline && vd != "landsat") {
+          t0 = Clock::now();
+          cv::Point2d bc;
+          const bool bl = baseline_locate(base.at(rd), v.img, bc);
+          s.bt += secs(t0);
+          const double be = std::hypot(bc.x - v.truth_px.x, bc.y - v.truth_px.y) * ref_gsd;
+          if (bl && be <= 10) ++s.b_ok;
+          if (bl && be > 50) ++s.b_false;
+        } else if (with_baseline) {
+          t0 = Clock::now();
+          cv::Point2d bc;
+          if (baseline_locate(base.at(rd), v.img, bc)) ++s.b_false;
+          s.bt += secs(t0);
+        }
+      }
+      std::printf("%-8s %-14s %4d %7.0f%% %9.1f %7.1f%% %8.2f %8.2f | %7.0f%% %7.1f%% %8.2f\n", priors ? "priors" : "none",
+                  (vd + "->" + rd).c_str(), s.n, 100.0 * s.ok / s.n, median(s.err), 100.0 * s.false_fix / s.n,
+                  s.t / s.n, median(s.conf_true), 100.0 * s.b_ok / s.n, 100.0 * s.b_false / s.n, s.bt / s.n);
+      std::fflush(stdout);
+      total.n += s.n;
+      total.false_fix += s.false_fix;
+    }
+    std::printf("%-8s overall false fixes: %d of %d (%.1f%%)\n", priors ? "priors" : "none", total.false_fix, total.n,
+                100.0 * total.false_fix / std::max(1, total.n));
+  }
+  return 0;
+}
