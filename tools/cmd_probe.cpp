@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "common/cli.hpp"
+#include "geo/core/error.hpp"
+#include "geo/core/provenance.hpp"
+#include "geo/media/probe.hpp"
+#include "geo/media/telemetry.hpp"
+
+namespace {
+
+std::string opt_num(const std::optional<double>& v, const char* fmt) {
+  if (!v) return "unknown";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, fmt, *v);
+  return buf;
+}
+
+void print_text(const geo::MediaInfo& m) {
+  std::printf("%s\n  sha256 %s  %llu bytes  %s (%s)  duration %s s\n", m.path.c_str(), m.sha256.c_str(),
+              static_cast<unsigned long long>(m.size_bytes), m.kind.c_str(), m.format.c_str(),
+              opt_num(m.duration_s, "%.3f").c_str());
+  if (m.video)
+    std::printf("  video %s %dx%d  fps %s (header %s)  rotation %g deg  frames %s\n", m.video->codec.c_str(),
+                m.video->width, m.video->height, opt_num(m.video->fps, "%.3f").c_str(),
+                opt_num(m.video->fps_header, "%.3f").c_str(), m.video->rotation_deg,
+                m.video->frame_count ? std::to_string(*m.video->frame_count).c_str() : "unknown");
+  if (m.created) {
+    std::printf("  created %s (%s)%s\n", geo::format_utc(m.created->utc, 3).c_str(), m.created->source.c_str(),
+                m.created->local_offset_min
+                    ? ("  local " + geo::format_local(m.created->utc, *m.created->local_offset_min)).c_str()
+                    : "");
+  } else {
+    std::printf("  created unknown\n");
+  }
+  for (const auto& c : m.created_candidates)
+    std::printf("    candidate %s  %s\n", geo::format_utc(c.utc, 3).c_str(), c.source.c_str());
+  if (m.location)
+    std::printf("  location %.7f, %.7f%s  (%s)\n", m.location->point.lat_deg, m.location->point.lon_deg,
+                m.location->point.h_m ? ("  alt " + opt_num(m.location->point.h_m, "%.1f") + " m").c_str() : "",
+                m.location->source.c_str());
+  else
+    std::printf("  location unknown\n");
+  std::printf("  device make '%s' model '%s' software '%s'\n", m.device.make.c_str(), m.device.model.c_str(),
+              m.device.software.c_str());
+  if (m.telemetry) {
+    std::printf("  telemetry %s: %zu samples from %s\n", m.telemetry->source.c_str(), m.telemetry->samples.size(),
+                m.telemetry->file.c_str());
+    if (!m.telemetry->samples.empty()) {
+      std::printf("    first %s\n", geo::to_json(m.telemetry->samples.front()).dump().c_str());
+      std::printf("    last  %s\n", geo::to_json(m.telemetry->samples.back()).dump().c_str());
+    }
+  }
+  for (const auto& d : m.diagnostics.items())
+    std::printf("  %s: %s: %s%s\n", geo::to_string(d.severity), d.code.c_str(), d.message.c_str(),
+                d.where.empty() ? "" : (" [" + d.where + "]").c_str());
+}
+
+int run_probe(const geoev::Args& args) {
+  return geoev::run_guarded("probe", [&] {
+    namespace po = geoev::po;
+    geoev::CommonOptions common;
+    std::vector<std::string> files;
+    std::string srt, track;
+    po::options_description desc("options");
+    desc.add_options()
+        ("files", po::value(&files)->required()->multitoken(), "media files (video, audio, JPEG/HEIC photo)")
+        ("srt", po::value(&srt), "a DJI .SRT telemetry file for the (single) video")
+        ("track", po::value(&track), "write the telemetry track as GeoJSON (single file only)");
+    geoev::add_common_options(desc, common);
+    po::positional_options_description pos;
+    pos.add("files", -1);
+    po::variables_map vm;
+    if (!geoev::parse_args(args, "probe FILE... [--json] [--srt FILE] [--track OUT.geojson]", desc, pos, vm))
+      return geoev::kExitOk;
+    if ((!srt.empty() || !track.empty()) && files.size() != 1)
+      throw geoev::UsageError("--srt and --track take exactly one media file");
+    geo::ProbeOptions opts;
+    if (!srt.empty()) opts.srt = srt;
+    opts.validate();
+    std::vector<geo::MediaInfo> infos;
+    for (const auto& f : files) infos.push_back(geo::probe_media(f, opts, geoev::make_progress(common.quiet)));
+    geoev::end_progress();
+    if (!track.empty()) {
+      if (!infos[0].telemetry)
+        throw geo::Error(geo::Errc::not_found, "probe: " + files[0] + ": no telemetry track to write to " + track);
+      geo::Json params = {{"track", track}};
+      if (!srt.empty()) params["srt"] = srt;
+      std::vector<geo::InputRef> inputs{geo::InputRef{infos[0].path, infos[0].sha256, infos[0].size_bytes}};
+      if (!srt.empty()) inputs.push_back(geo::input_ref(srt));
+      geo::write_track_geojson(*infos[0].telemetry, track, geo::to_json(geo::make_provenance("probe", params, inputs)));
+    }
+    if (common.json) {
+      if (infos.size() == 1) {
+        geoev::print_json(geo::to_json(infos[0]));
+      } else {
+        geo::Json arr = geo::Json::array();
+        for (const auto& m : infos) arr.push_back(geo::to_json(m));
+        geoev::print_json(arr);
+      }
+      return geoev::kExitOk;
+    }
+    for (const auto& m : infos) print_text(m);
+    if (!track.empty()) std::printf("track written to %s\n", track.c_str());
+    return geoev::kExitOk;
+  });
+}
+
+const geoev::Registrar reg{{"probe", "hash and read metadata (time, place, device, telemetry) of media files", run_probe}};
+
+}  // namespace
