@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <random>
+#include <sstream>
+
+#include "geo/core/error.hpp"
+#include "geo/core/geodesy.hpp"
+#include "geo/spatial/join.hpp"
+#include "support/support.hpp"
+
+using namespace geo;
+using namespace geo::spatial;
+
+namespace {
+// GeographicLib (python3-geographiclib, under /usr/bin/python3) as the reference: distance from p to
+// the geodesic segment a-b by dense sampling along the segment plus a golden-section refinement.
+std::vector<double> geographiclib_segment_distances(const std::vector<std::array<GeoPoint, 3>>& cases) {
+  std::ostringstream py;
+  py.precision(15);
+  py << "from geographiclib.geodesic import Geodesic\nG=Geodesic.WGS84\ncases=[";
+  for (const auto& c : cases)
+    py << "(" << c[0].lat_deg << "," << c[0].lon_deg << "," << c[1].lat_deg << "," << c[1].lon_deg << ","
+       << c[2].lat_deg << "," << c[2].lon_deg << "),";
+  py << "]\n"
+        "for (pl,po,al,ao,bl,bo) in cases:\n"
+        "  L=G.InverseLine(al,ao,bl,bo)\n"
+        "  f=lambda s: G.Inverse(pl,po,*[L.Position(s)[k] for k in ('lat2','lon2')])['s12']\n"
+        "  n=200; s=[L.s13*i/n for i in range(n+1)]; d=[f(x) for x in s]; i=d.index(min(d))\n"
+        "  lo=s[max(0,i-1)]; hi=s[min(n,i+1)]\n"
+        "  for _ in range(100):\n"
+        "    m1=lo+(hi-lo)*0.381966; m2=hi-(hi-lo)*0.381966\n"
+        "    if f(m1)<f(m2): hi=m2\n"
+        "    else: lo=m1\n"
+        "  print('%.6f'%min(min(d),f((lo+hi)/2)))\n";
+  test::ScratchDir dir;
+  test::write_bytes(dir / "ref.py", py.str());
+  const std::string cmd = "/usr/bin/python3 " + (dir / "ref.py").string();
+  FILE* p = ::popen(cmd.c_str(), "r");
+  std::vector<double> out;
+  double v = 0;
+  while (p && std::fscanf(p, "%lf", &v) == 1) out.push_back(v);
+  if (p) ::pclose(p);
+  return out;
+}
+
+Polygon square_with_hole() {
+  // 0.02 deg square near KK Park with a 0.004 deg hole in the middle.
+  const double la = 16.62, lo = 98.55;
+  Ring outer{{la, lo}, {la, lo + 0.02}, {la + 0.02, lo + 0.02}, {la + 0.02, lo}};
+  Ring hole{{la + 0.008, lo + 0.008}, {la + 0.012, lo + 0.008}, {la + 0.012, lo + 0.012}, {la + 0.008, lo + 0.012}};
+  return {outer, hole};
+}
+}  // namespace
+
+TEST(Join, SegmentDistanceAgreesWithGeographicLibToOneCentimetre) {
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> u(-1, 1);
+  std::vector<std::array<GeoPoint, 3>> cases;
+  for (int i = 0; i < 12; ++i) {
+    const GeoPoint a{16.6 + 0.05 * u(rng), 98.5 + 0.05 * u(rng)};
+    const GeoPoint b{a.lat_deg + 0.02 * u(rng), a.lon_deg + 0.02 * u(rng)};
+    const GeoPoint p{a.lat_deg + 0.03 * u(rng), a.lon_deg + 0.03 * u(rng)};
+    cases.push_back({p, a, b});
+  }
+  cases.push_back({GeoPoint{60.0, 10.0}, GeoPoint{59.0, 9.0}, GeoPoint{61.0, 11.5}});  // long, high latitude
+  const auto ref = geographiclib_segment_distances(cases);
+  ASSERT_EQ(ref.size(), cases.size()) << "python3-geographiclib is needed under /usr/bin/python3";
+  for (std::size_t i = 0; i < cases.size(); ++i)
+    EXPECT_NEAR(geodesic_distance_to_segment_m(cases[i][0], cases[i][1], cases[i][2]), ref[i], 0.01) << "case " << i;
+}
+
+TEST(Join, PointInPolygonBothSidesOfAnEdgeAndAcrossTheHole) {
+  const Polygon poly = square_with_hole();
+  // 1 m either side of the east edge (lon 98.57) at mid latitude.
+  const GeoPoint mid{16.63, 98.57};
+  const GeoPoint in = geodesic_direct(mid, 270.0, 1.0), out = geodesic_direct(mid, 90.0, 1.0);
+  EXPECT_TRUE(polygon_contains(poly, in));
+  EXPECT_FALSE(polygon_contains(poly, out));
+  EXPECT_NEAR(geodesic_distance_to_outline_m(poly, out), 1.0, 0.01);
+  // Across the hole's west edge (lon 98.558): outside the hole is inside the polygon.
+  const GeoPoint hedge{16.63, 98.558};
+  EXPECT_TRUE(polygon_contains(poly, geodesic_direct(hedge, 270.0, 1.0)));
+  EXPECT_FALSE(polygon_contains(poly, geodesic_direct(hedge, 90.0, 1.0)));
+  EXPECT_FALSE(polygon_contains(poly, GeoPoint{16.63, 98.56}));  // hole centre
+}
+
+TEST(Join, DiscFractionWithinOnePercentOfMonteCarlo) {
+  const Polygon poly = square_with_hole();
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<double> u(0, 1);
+  const struct { GeoPoint c; double r; } cases[] = {
+      {{16.63, 98.57}, 300.0},     // on the outer edge
+      {{16.63, 98.558}, 400.0},    // over the hole edge
+      {{16.62, 98.55}, 500.0},     // corner
+      {{16.63, 98.56}, 800.0}};    // whole hole inside
+  for (const auto& c : cases) {
+    const int n = 40000;
+    int hit = 0;
+    for (int i = 0; i < n; ++i) {
+      const auto q = geodesic_direct(c.c, 360.0 * u(rng), c.r * std::sqrt(u(rng)));
+      hit += polygon_contains(poly, q);
+    }
+    const double mc = static_cast<double>(hit) / n;  // standard error <= 0.0025
+    EXPECT_NEAR(disc_fraction_inside(poly, c.c, c.r), mc, 0.01) << c.c.lat_deg << "," << c.c.lon_deg;
+  }
+}
+
+TEST(Join, IndexAgreesWithPlainLoop) {
+  Registry reg;
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<double> u(0, 1);
+  for (int i = 0; i < 300; ++i) {
+    Compound c;
+    c.id = "c" + std::to_string(i);
+    const GeoPoint ctr{10 + 4 * u(rng), 100 + 4 * u(rng)};
+    Ring r;
+    const double rad = 100 + 400 * u(rng);
+    for (int k = 0; k < 8; ++k) r.push_back(geodesic_direct(ctr, k * 45.0, rad * (0.7 + 0.3 * u(rng))));
+    c.geometry.type = i % 10 == 0 ? SiteGeometry::Type::point : SiteGeometry::Type::polygon;
+    c.geometry.point = ctr;
+    if (i % 10) c.geometry.polygons.push_back({r});
+    reg.compounds.push_back(c);
+  }
+  const CompoundIndex index(reg);
+  JoinOptions opt;
+  opt.uncertainty_m = 200;
+  opt.max_results = 3;
+  for (int i = 0; i < 200; ++i) {
+    const GeoPoint p{10 + 4 * u(rng), 100 + 4 * u(rng)};
+    const auto a = index.query(p, opt), b = join_brute_force(reg, p, opt);
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t k = 0; k < a.size(); ++k) {
+      EXPECT_EQ(a[k].compound_id, b[k].compound_id);
+      EXPECT_NEAR(a[k].distance_m, b[k].distance_m, 1e-6);
+    }
+  }
+  EXPECT_THROW(index.query(GeoPoint{200, 0}, opt), Error);
+}
