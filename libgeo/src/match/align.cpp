@@ -282,7 +282,7 @@ bool scale_plausible(const ViewPrior& p, const AlignOptions& o, double frame_gsd
       why = "ground resolution " + std::to_string(frame_gsd_m) + " m/px contradicts the prior";
       return false;
     }
-  } else if (frame_gsd_m < o.min_gsd_m * 0.5 || frame_gsd_m > o.max_gsd_m * 2.0) {
+  } else if (frame_gsd_m < 0.02 || frame_gsd_m > 30.0) {  // no scale prior: anything a camera can do
     why = "ground resolution " + std::to_string(frame_gsd_m) + " m/px outside the plausible range";
     return false;
   }
