@@ -4,8 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <cstdio>
-#include <cstdlib>
 
 #include <opencv2/calib3d.hpp>
 #include <opencv2/features2d.hpp>
@@ -729,11 +727,6 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
         a.confidence = std::min(a.confidence, 0.2);
       }
       a.found = why.empty() && a.confidence >= o.min_confidence;
-      if (std::getenv("GEO_MATCH_DEBUG")) {
-        const cv::Point2d cc0 = apply(a.ref_from_frame, {fs.width / 2.0, fs.height / 2.0});
-        std::fprintf(stderr, "    dense try %d: c=(%.0f,%.0f) ncc=%.3f pr=%.2f ecc=%.3f conf=%.2f m=%s why=%s hyp g=%.2f h=%.0f t=%.0f\n", tries,
-                     cc0.x, cc0.y, a.ncc, a.peak_ratio, a.ecc, a.confidence, a.method.c_str(), why.c_str(), pk.hyp.gsd_m, pk.hyp.heading_deg, pk.hyp.tilt_deg);
-      }
       if (a.found) return a;
       if (a.confidence > best.confidence || best.method.empty()) {
         Diagnostics keep = best.diagnostics;
