@@ -143,7 +143,8 @@ void gpkg(const std::vector<Event>& events, const Json& prov, const fs::path& pa
   GDALDatasetStartTransaction(ds.get(), FALSE);
   for (const auto& e : events) {
     adapters::FeaturePtr f{OGR_F_Create(OGR_L_GetLayerDefn(l))};
-    for (const auto& [k, v] : event_properties(e).items()) {
+    const Json props = event_properties(e);
+    for (const auto& [k, v] : props.items()) {
       const int i = OGR_F_GetFieldIndex(f.get(), k.c_str());
       if (v.is_null()) continue;
       if (v.is_number_integer()) OGR_F_SetFieldInteger64(f.get(), i, v.get<std::int64_t>());
@@ -202,7 +203,8 @@ std::size_t export_events(const CaseInfo& c, ExportFormat format, const fs::path
       os << "\n";
       for (const auto& e : events) {
         os << num(e.position.lat_deg, 8) << "," << num(e.position.lon_deg, 8);
-        for (const auto& [k, v] : event_properties(e).items()) os << "," << csv_cell(cell(v));
+        const Json props = event_properties(e);
+        for (const auto& [k, v] : props.items()) os << "," << csv_cell(cell(v));
         os << "\n";
       }
       AtomicFile side(fs::path(out.string() + ".provenance.json"));

@@ -252,8 +252,7 @@ double geodesic_distance_to_outline_m(const Polygon& poly, const GeoPoint& p) {
 
 double disc_fraction_inside(const Polygon& poly, const GeoPoint& c, double radius_m) {
   if (poly.empty()) return 0.0;
-  const bool origin_inside = polygon_contains(poly, c);
-  if (radius_m <= 0) return origin_inside ? 1.0 : 0.0;
+  if (radius_m <= 0) return polygon_contains(poly, c) ? 1.0 : 0.0;
   // Vertices in the azimuthal-equidistant plane around c (exact distances and azimuths).
   std::vector<std::vector<std::pair<double, double>>> rings;
   for (const auto& r : poly) {
@@ -284,7 +283,15 @@ double disc_fraction_inside(const Polygon& poly, const GeoPoint& c, double radiu
         if (t > 0 && s >= 0 && s < 1) ts.push_back(t);
       }
     std::sort(ts.begin(), ts.end());
-    bool in = origin_inside;
+    // State just off the origin along this ray (the origin itself may lie on an edge or vertex).
+    const double eps = 1e-7 * radius_m, qx = eps * ux, qy = eps * uy;
+    bool in = false;
+    for (const auto& v : rings)
+      for (std::size_t i = 0, j = v.size() - 1; i < v.size(); j = i++)
+        if ((v[i].second > qy) != (v[j].second > qy) &&
+            qx < v[i].first + (qy - v[i].second) * (v[j].first - v[i].first) / (v[j].second - v[i].second))
+          in = !in;
+    ts.erase(ts.begin(), std::upper_bound(ts.begin(), ts.end(), eps));
     double prev = 0, sum = 0;
     for (double t : ts) {
       const double tt = std::min(t, radius_m);
