@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "common/cli.hpp"
+#include "geo/events/record.hpp"
 #include "geo/core/atomic_file.hpp"
 #include "geo/core/error.hpp"
 #include "geo/match/match.hpp"
@@ -15,7 +16,7 @@ int run_match(const geoev::Args& args) {
     namespace po = geoev::po;
     geoev::CommonOptions common;
     std::vector<std::string> frame_paths;
-    std::string frames_json, imagery, near, bbox, out, overlay, detector = "sift";
+    std::string frames_json, imagery, near, bbox, out, overlay, case_dir, detector = "sift";
     double heading = NAN, altitude = NAN, hfov = NAN, gsd = NAN, tilt = NAN;
     geo::MatchOptions opts;
     po::options_description desc("options");
@@ -37,6 +38,7 @@ int run_match(const geoev::Args& args) {
         ("detector", po::value(&detector)->default_value(detector), "sift | akaze | orb")
         ("no-dense", "disable the dense gradient-orientation search")
         ("output,o", po::value(&out), "write a GeoJSON FeatureCollection of the footprints")
+        ("case", po::value(&case_dir), "record every fix and not-found result as observations in this case")
         ("overlay", po::value(&overlay), "write per-frame overlay images into this new directory");
     geoev::add_common_options(desc, common);
     po::positional_options_description pos;
@@ -63,8 +65,11 @@ int run_match(const geoev::Args& args) {
     if (!frames_json.empty()) frames = geo::frames_from_json(frames_json);
     for (const auto& p : frame_paths) frames.push_back({p, std::nullopt});
     opts.validate();
+    std::optional<geo::events::CaseInfo> the_case;  // opened first: a bad case fails before any work
+    if (!case_dir.empty()) the_case = geo::events::open_case(case_dir);
     const geo::MatchResult r = geo::match_frames(frames, imagery, opts, geoev::make_progress(common.quiet));
     geoev::end_progress();
+    if (the_case) geo::events::record_match(*the_case, r);
     if (!out.empty()) geo::write_file_atomic(out, geo::to_geojson(r).dump(2) + "\n");
     if (common.json) {
       geoev::print_json(geo::to_json(r));

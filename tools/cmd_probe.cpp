@@ -6,6 +6,7 @@
 #include "common/cli.hpp"
 #include "geo/core/error.hpp"
 #include "geo/core/provenance.hpp"
+#include "geo/events/case.hpp"
 #include "geo/media/probe.hpp"
 #include "geo/media/telemetry.hpp"
 
@@ -63,12 +64,13 @@ int run_probe(const geoev::Args& args) {
     namespace po = geoev::po;
     geoev::CommonOptions common;
     std::vector<std::string> files;
-    std::string srt, track;
+    std::string srt, track, case_dir;
     po::options_description desc("options");
     desc.add_options()
         ("files", po::value(&files)->required()->multitoken(), "media files (video, audio, JPEG/HEIC photo)")
         ("srt", po::value(&srt), "a DJI .SRT telemetry file for the (single) video")
-        ("track", po::value(&track), "write the telemetry track as GeoJSON (single file only)");
+        ("track", po::value(&track), "write the telemetry track as GeoJSON (single file only)")
+        ("case", po::value(&case_dir), "record the media and their GPS/telemetry as observations in this case");
     geoev::add_common_options(desc, common);
     po::positional_options_description pos;
     pos.add("files", -1);
@@ -83,6 +85,10 @@ int run_probe(const geoev::Args& args) {
     std::vector<geo::MediaInfo> infos;
     for (const auto& f : files) infos.push_back(geo::probe_media(f, opts, geoev::make_progress(common.quiet)));
     geoev::end_progress();
+    if (!case_dir.empty()) {
+      const auto c = geo::events::open_case(case_dir);
+      for (const auto& m : infos) geo::events::record_probe(c, m);
+    }
     if (!track.empty()) {
       if (!infos[0].telemetry)
         throw geo::Error(geo::Errc::not_found, "probe: " + files[0] + ": no telemetry track to write to " + track);

@@ -9,6 +9,7 @@
 #include "geo/core/atomic_file.hpp"
 #include "geo/core/error.hpp"
 #include "geo/core/provenance.hpp"
+#include "geo/events/record.hpp"
 
 namespace {
 
@@ -137,6 +138,7 @@ void add_observation_options(po::options_description& desc) {
       ("length-ratio", po::value<std::vector<double>>()->composing(), "shadow length / object height")
       ("ratio-tol", po::value<std::vector<double>>()->composing(), "+/- ratio (default 0.1)")
       ("observations", po::value<std::string>(), "JSON file {\"observations\": [...]} (see docs)")
+      ("case", po::value<std::string>(), "record the result as an observation in this case")
       ("delta-t", po::value<double>(), "TT - UT1, seconds (default: estimate for the year)");
 }
 
@@ -177,7 +179,10 @@ int when(const Args& args) {
   if (vm.count("claimed-time")) o.claimed_time = geo::parse_iso8601(vm["claimed-time"].as<std::string>()).utc;
   o.delta_t_s = opt<double>(vm, "delta-t");
   o.observations = observations_from(vm);
+  std::optional<geo::events::CaseInfo> the_case;  // opened first: a bad case fails before any work
+  if (vm.count("case")) the_case = geo::events::open_case(vm["case"].as<std::string>());
   const auto r = gc::solve_when(o, make_progress(common.quiet));
+  if (the_case) geo::events::record_sun_when(*the_case, o, r);
   if (common.json) {
     print_json(gc::to_json(r, o.utc_offset_min));
   } else {
@@ -213,6 +218,8 @@ int where(const Args& args) {
   o.observations = observations_from(vm);
   std::vector<geo::InputRef> inputs;
   if (vm.count("observations")) inputs.push_back(geo::input_ref(vm["observations"].as<std::string>()));
+  std::optional<geo::events::CaseInfo> the_case;  // opened first: a bad case fails before any work
+  if (vm.count("case")) the_case = geo::events::open_case(vm["case"].as<std::string>());
   const auto r = gc::solve_where(o, make_progress(common.quiet));
   geo::Json params;
   params["time_utc"] = geo::format_utc(o.time, 3);
@@ -232,6 +239,7 @@ int where(const Args& args) {
   params["observations"] = std::move(obs);
   const auto gj = gc::to_geojson(r, geo::make_provenance("sun.where", params, inputs));
   geo::write_file_atomic(out, gj.dump());
+  if (the_case) geo::events::record_sun_where(*the_case, o, r, out);
   geo::Json summary;
   summary["output"] = out;
   summary["cell_count"] = r.cell_count;

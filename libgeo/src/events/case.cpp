@@ -230,6 +230,7 @@ std::int64_t insert_observation(GDALDatasetH ds, const ObservationInput& o, cons
 std::vector<MediaRecord> add_media(const CaseInfo& c, const std::vector<fs::path>& files, const AddMediaOptions& opts,
                                    Diagnostics& diag, const ProgressFn& progress) {
   std::vector<MediaRecord> recs;
+  std::vector<std::optional<MediaInfo>> infos;
   std::error_code ec;
   for (const auto& f : files) {
     if (!fs::exists(f, ec)) throw Error(Errc::not_found, "case.add: " + f.string() + ": no such file");
@@ -239,10 +240,22 @@ std::vector<MediaRecord> add_media(const CaseInfo& c, const std::vector<fs::path
   for (const auto& f : files) {
     MediaRecord m;
     m.path = absolute_of(f).string();
-    m.sha256 = sha256_file(f, [&](double frac, std::string_view) {
-      report(progress, (static_cast<double>(i) + frac) / static_cast<double>(files.size()), "hashing");
-    });
+    const ProgressFn per_file = [&](double frac, std::string_view stage) {
+      report(progress, (static_cast<double>(i) + frac) / static_cast<double>(files.size()), stage);
+    };
+    std::optional<MediaInfo> info;
+    if (opts.probe) {
+      try {
+        info = probe_media(f, ProbeOptions{}, per_file);
+        m.sha256 = info->sha256;
+        m.probe = to_json(*info);
+      } catch (const Error& e) {
+        diag.warn("case.probe_failed", std::string("recorded by hash only: ") + e.what(), m.path);
+      }
+    }
+    if (m.sha256.empty()) m.sha256 = sha256_file(f, per_file);
     m.size_bytes = fs::file_size(f);
+    infos.push_back(std::move(info));
     m.added_utc = format_utc(now_utc());
     recs.push_back(std::move(m));
     ++i;
@@ -263,6 +276,11 @@ std::vector<MediaRecord> add_media(const CaseInfo& c, const std::vector<fs::path
     }
     append_custody(ds, "case.add", Json{{"copy", opts.copy}, {"files", recs.size()}, {"added", added.size()}}, inputs, outputs);
   });
+  // Metadata GPS and telemetry of newly added media become observations (one more custody entry each).
+  for (std::size_t k = 0; k < recs.size(); ++k) {
+    const bool is_new = std::any_of(added.begin(), added.end(), [&](const MediaRecord& a) { return a.sha256 == recs[k].sha256; });
+    if (is_new && infos[k]) record_probe(c, *infos[k]);
+  }
   return added;
 }
 
@@ -305,49 +323,53 @@ std::int64_t add_observation(const CaseInfo& c, const ObservationInput& obs) {
   return id;
 }
 
-std::vector<std::int64_t> record_probe(const CaseInfo& c, const fs::path& file, const Json& probe) {
+std::vector<std::int64_t> record_probe(const CaseInfo& c, const MediaInfo& info) {
   MediaRecord m;
-  m.path = absolute_of(file).string();
-  m.sha256 = probe.value("sha256", std::string());
-  if (m.sha256.empty()) m.sha256 = sha256_file(file);
-  m.size_bytes = fs::file_size(file);
+  m.path = absolute_of(info.path).string();
+  m.sha256 = info.sha256.empty() ? sha256_file(info.path) : info.sha256;
+  m.size_bytes = info.size_bytes ? info.size_bytes : fs::file_size(info.path);
   m.added_utc = format_utc(now_utc());
-  m.probe = probe;
+  m.probe = to_json(info);
+  std::optional<UtcTime> created;
+  if (info.created) created = info.created->utc;
   std::vector<ObservationInput> obs;
-  auto time_of = [&]() -> std::optional<UtcTime> {
-    if (probe.contains("created") && probe["created"].is_object() && probe["created"].contains("utc"))
-      return parse_iso8601(probe["created"]["utc"].get<std::string>()).utc;
-    return std::nullopt;
-  };
-  if (probe.contains("location") && probe["location"].is_object() && probe["location"].contains("lat_deg")) {
+  // A location probe took from the telemetry track is recorded once, as the telemetry observation.
+  const bool location_is_telemetry = info.location && info.location->source.rfind("telemetry", 0) == 0;
+  if (info.location && !location_is_telemetry) {
     ObservationInput o;
     o.kind = "metadata_gps";
-    o.position = GeoPoint{probe["location"]["lat_deg"].get<double>(), probe["location"]["lon_deg"].get<double>()};
-    // Phone metadata positions carry no error estimate; 30 m unless the probe states one.
-    o.uncertainty_m = probe["location"].value("uncertainty_m", probe["location"].value("horizontal_accuracy_m", 30.0));
-    o.time_from = o.time_to = time_of();
+    o.position = GeoPoint{info.location->point.lat_deg, info.location->point.lon_deg};
+    // Phone and camera metadata positions carry no error estimate: 30 m assumed, and said so.
+    o.uncertainty_m = 30.0;
+    o.time_from = o.time_to = created;
     o.media_sha256 = m.sha256;
     o.confidence = 0.7;
-    o.parameters = Json{{"source", probe["location"].value("source", std::string("metadata"))},
-                        {"uncertainty_assumed", !probe["location"].contains("uncertainty_m")}};
+    o.parameters = Json{{"source", info.location->source}, {"uncertainty_assumed", true},
+                        {"time_source", info.created ? info.created->source : std::string()}};
     o.input_sha256 = {m.sha256};
     obs.push_back(o);
   }
-  if (probe.contains("telemetry") && probe["telemetry"].is_object()) {
-    const Json& t = probe["telemetry"];
-    const Json samples = t.contains("samples") && t["samples"].is_array() ? t["samples"] : Json::array();
-    if (!samples.empty() && samples[0].contains("lat_deg")) {
+  if (info.telemetry) {
+    std::vector<const TelemetrySample*> locked;
+    for (const auto& s : info.telemetry->samples)
+      if (s.locked && is_valid(s.point)) locked.push_back(&s);
+    if (!locked.empty()) {
       ObservationInput o;
       o.kind = "telemetry";
-      o.position = GeoPoint{samples[0]["lat_deg"].get<double>(), samples[0]["lon_deg"].get<double>()};
+      o.position = GeoPoint{locked.front()->point.lat_deg, locked.front()->point.lon_deg};
       double extent = 0;
-      for (const auto& s : samples)
-        if (s.contains("lat_deg"))
-          extent = std::max(extent, geodesic_inverse(*o.position, GeoPoint{s["lat_deg"].get<double>(), s["lon_deg"].get<double>()}).distance_m);
-      o.uncertainty_m = std::max(10.0, extent);
+      for (const auto* s : locked) extent = std::max(extent, geodesic_inverse(*o.position, s->point).distance_m);
+      o.uncertainty_m = std::max(10.0, extent);  // the camera moved within this radius of its first fix
+      if (locked.front()->utc && locked.back()->utc) {
+        o.time_from = locked.front()->utc;
+        o.time_to = locked.back()->utc;
+      } else {
+        o.time_from = o.time_to = created;
+      }
       o.media_sha256 = m.sha256;
       o.confidence = 0.8;
-      o.parameters = Json{{"samples", samples.size()}, {"track_extent_m", extent}, {"source", t.value("source", std::string())}};
+      o.parameters = Json{{"samples", locked.size()}, {"track_extent_m", extent},
+                          {"source", info.telemetry->source}, {"file", info.telemetry->file}};
       o.input_sha256 = {m.sha256};
       obs.push_back(o);
     }

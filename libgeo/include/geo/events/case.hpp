@@ -17,6 +17,7 @@
 #include "geo/core/geopoint.hpp"
 #include "geo/core/json.hpp"
 #include "geo/core/progress.hpp"
+#include "geo/media/probe.hpp"
 #include "geo/core/time.hpp"
 #include "geo/spatial/compound.hpp"
 
@@ -56,6 +57,7 @@ Json to_json(const MediaRecord& m);
 
 struct AddMediaOptions {
   bool copy = false;  // keep a read-only copy in DIR/originals/<sha256><ext>
+  bool probe = true;  // read metadata (geo::probe_media) and record its GPS/telemetry as observations
 };
 // Hashes each file (never writes to it) and records it, with one custody entry, in one transaction.
 // A file already in the case (same sha256) is not added twice (a diagnostic says so). Throws
@@ -87,11 +89,11 @@ Json to_json(const Observation& o);
 // result's position/uncertainty/time window and its parameters.
 std::int64_t add_observation(const CaseInfo& c, const ObservationInput& obs);
 
-// Records a probe result: the media row (with the probe JSON as produced by geo::media::to_json(MediaInfo))
-// and, when the JSON carries them, observations "metadata_gps" (from "location") and "telemetry" (from
-// "telemetry" samples: first sample, with the track's extent as uncertainty), plus one custody entry.
-// Returns the observation ids added.
-std::vector<std::int64_t> record_probe(const CaseInfo& c, const fs::path& file, const Json& probe_json);
+// Records a probe result: the media row (with its probe JSON) and, when present, observations
+// "metadata_gps" (from the container/EXIF location, 30 m assumed) and "telemetry" (first locked sample,
+// the track's extent as uncertainty, the telemetry's UTC span as time), plus one custody entry, in one
+// transaction. Returns the observation ids added.
+std::vector<std::int64_t> record_probe(const CaseInfo& c, const MediaInfo& info);
 
 std::vector<MediaRecord> list_media(const CaseInfo& c);
 std::vector<Observation> list_observations(const CaseInfo& c);

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+// Recording other commands' results in a case: each call adds observations and one custody entry per
+// observation (geo::events::add_observation), in the case's own transactions. Thread safety as the case.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "geo/chrono/shadow.hpp"
+#include "geo/events/case.hpp"
+#include "geo/match/match.hpp"
+
+namespace geo::events {
+
+// One "image_match" observation per frame: a located frame with its centre, error_m as the uncertainty
+// radius (at least the reference GSD) and confidence; a not_found frame with no position and the reason
+// in its parameters (a negative result is evidence too). Returns the ids.
+std::vector<std::int64_t> record_match(const CaseInfo& c, const MatchResult& r);
+
+// One time-only "sun_shadow" observation: the window hull (first start to last end) as its time, every
+// window, the observations and the claimed-time check in its parameters. With no window it records the
+// reason and no time.
+std::int64_t record_sun_when(const CaseInfo& c, const chrono::WhenOptions& opts, const chrono::WhenResult& r);
+
+// One "sun_shadow_region" observation: no point position (the band is a region), the time +/- tolerance,
+// the band's area and the written GeoJSON's path and sha256 in its parameters.
+std::int64_t record_sun_where(const CaseInfo& c, const chrono::WhereOptions& opts, const chrono::WhereResult& r,
+                              const std::string& band_path);
+
+}  // namespace geo::events

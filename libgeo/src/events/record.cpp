@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "geo/events/record.hpp"
+
+#include <algorithm>
+
+#include "geo/core/hash.hpp"
+
+namespace geo::events {
+
+std::vector<std::int64_t> record_match(const CaseInfo& c, const MatchResult& r) {
+  std::vector<std::int64_t> ids;
+  for (const auto& f : r.frames) {
+    ObservationInput o;
+    o.kind = "image_match";
+    o.parameters = Json{{"frame", f.frame}, {"status", f.status}, {"method", f.method},
+                        {"imagery", r.imagery}, {"imagery_acquired", r.imagery_acquired ? Json(*r.imagery_acquired) : Json()},
+                        {"inliers", f.inliers}, {"gates", f.gates}, {"outlier", f.outlier},
+                        {"diagnostics", to_json(f.diagnostics)}};
+    if (f.pts_s) o.parameters["pts_s"] = *f.pts_s;
+    if (f.status == "located") {
+      o.position = GeoPoint{f.center.lat_deg, f.center.lon_deg};
+      o.uncertainty_m = std::max(f.error_m, r.reference_gsd_m);
+      o.confidence = f.outlier ? f.confidence * 0.5 : f.confidence;
+    } else {
+      o.confidence = 0.0;
+    }
+    o.input_sha256 = {r.imagery_sha256};
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(f.frame, ec)) o.input_sha256.push_back(sha256_file(f.frame));
+    ids.push_back(add_observation(c, o));
+  }
+  return ids;
+}
+
+namespace {
+Json observations_json(const std::vector<chrono::ShadowObservation>& obs) {
+  Json arr = Json::array();
+  for (const auto& ob : obs)
+    arr.push_back(Json{{"shadow_azimuth_deg", ob.shadow_azimuth_deg ? Json(*ob.shadow_azimuth_deg) : Json()},
+                       {"azimuth_tol_deg", ob.azimuth_tol_deg},
+                       {"length_ratio", ob.length_ratio ? Json(*ob.length_ratio) : Json()},
+                       {"ratio_tol", ob.ratio_tol},
+                       {"offset_s", ob.offset_s}});
+  return arr;
+}
+}  // namespace
+
+std::int64_t record_sun_when(const CaseInfo& c, const chrono::WhenOptions& opts, const chrono::WhenResult& r) {
+  ObservationInput o;
+  o.kind = "sun_shadow";
+  o.parameters = chrono::to_json(r, opts.utc_offset_min);
+  o.parameters["lat_deg"] = opts.lat_deg;
+  o.parameters["lon_deg"] = opts.lon_deg;
+  o.parameters["from_date"] = format_date(opts.from);
+  o.parameters["to_date"] = format_date(opts.to);
+  o.parameters["observations"] = observations_json(opts.observations);
+  if (!r.windows.empty()) {
+    o.time_from = r.windows.front().start;
+    o.time_to = r.windows.back().end;
+  }
+  o.confidence = r.windows.empty() ? 0.0 : 1.0;
+  return add_observation(c, o);
+}
+
+std::int64_t record_sun_where(const CaseInfo& c, const chrono::WhereOptions& opts, const chrono::WhereResult& r,
+                              const std::string& band_path) {
+  ObservationInput o;
+  o.kind = "sun_shadow_region";
+  const auto tol_us = static_cast<std::int64_t>(opts.time_tol_min * 60e6);
+  o.time_from = UtcTime{opts.time.unix_us - tol_us};
+  o.time_to = UtcTime{opts.time.unix_us + tol_us};
+  const std::string band_sha = sha256_file(band_path);
+  o.parameters = Json{{"band_geojson", band_path}, {"band_sha256", band_sha}, {"area_km2", r.area_km2},
+                      {"cell_count", r.cell_count}, {"resolution_deg", opts.resolution_deg},
+                      {"empty_reason", r.empty_reason}, {"observations", observations_json(opts.observations)}};
+  o.confidence = r.cell_count ? 1.0 : 0.0;
+  return add_observation(c, o);
+}
+
+}  // namespace geo::events
