@@ -64,13 +64,7 @@ int verify(const Args& args) {
   return run_guarded("case verify", [&] {
     CommonOptions common;
     std::string dir;
-    po::options_description desc("options");
-    add_common_options(desc, common);
-    desc.add_options()("dir", po::value(&dir)->required(), "case directory");
-    po::positional_options_description pos;
-    pos.add("dir", 1);
-    po::variables_map vm;
-    if (!parse_args(args, "case verify DIR", desc, pos, vm)) return 0;
+    if (!parse_dir_only(args, "case verify DIR", true, dir, common)) return 0;
     const auto rep = ev::verify_case(ev::open_case(dir), make_progress(common.quiet));
     if (common.json) print_json(ev::to_json(rep));
     else {
@@ -87,18 +81,10 @@ int log(const Args& args) {
   return run_guarded("case log", [&] {
     CommonOptions common;
     std::string dir;
-    po::options_description desc("options");
-    add_common_options(desc, common);
-    desc.add_options()("dir", po::value(&dir)->required(), "case directory");
-    po::positional_options_description pos;
-    pos.add("dir", 1);
-    po::variables_map vm;
-    if (!parse_args(args, "case log DIR [--json]", desc, pos, vm)) return 0;
+    if (!parse_dir_only(args, "case log DIR [--json]", true, dir, common)) return 0;
     const auto entries = ev::custody_log(ev::open_case(dir));
     if (common.json) {
-      geo::Json a = geo::Json::array();
-      for (const auto& e : entries) a.push_back(ev::to_json(e));
-      print_json(a);
+      print_json(json_array(entries));
     } else {
       for (const auto& e : entries)
         std::cout << e.id << "  " << e.utc << "  " << e.action << "  geoev " << e.tool_version << "  " << e.parameters.dump() << "\n";

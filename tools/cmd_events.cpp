@@ -70,16 +70,10 @@ int list(const Args& args) {
   return run_guarded("events list", [&] {
     CommonOptions common;
     std::string dir;
-    po::options_description desc("options");
-    add_common_options(desc, common);
-    desc.add_options()("case", po::value(&dir)->required(), "case directory");
-    po::variables_map vm;
-    if (!parse_args(args, "events list --case DIR [--json]", desc, {}, vm)) return 0;
+    if (!parse_dir_only(args, "events list --case DIR [--json]", false, dir, common)) return 0;
     const auto events = ev::list_events(ev::open_case(dir));
     if (common.json) {
-      geo::Json a = geo::Json::array();
-      for (const auto& e : events) a.push_back(ev::to_json(e));
-      print_json(a);
+      print_json(json_array(events));
     } else {
       for (const auto& e : events)
         std::cout << e.id << "  " << e.position.lat_deg << "," << e.position.lon_deg << " +-" << e.uncertainty_m << " m  "

@@ -13,16 +13,10 @@ int list(const Args& args) {
   return run_guarded("observations list", [&] {
     CommonOptions common;
     std::string dir;
-    po::options_description desc("options");
-    add_common_options(desc, common);
-    desc.add_options()("case", po::value(&dir)->required(), "case directory");
-    po::variables_map vm;
-    if (!parse_args(args, "observations list --case DIR [--json]", desc, {}, vm)) return 0;
+    if (!parse_dir_only(args, "observations list --case DIR [--json]", false, dir, common)) return 0;
     const auto obs = ev::list_observations(ev::open_case(dir));
     if (common.json) {
-      geo::Json a = geo::Json::array();
-      for (const auto& o : obs) a.push_back(ev::to_json(o));
-      print_json(a);
+      print_json(json_array(obs));
     } else {
       for (const auto& o : obs) {
         std::cout << o.id << "  " << o.in.kind;

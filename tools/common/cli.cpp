@@ -41,6 +41,21 @@ bool parse_args(const Args& args, const std::string& usage, const po::options_de
   return true;
 }
 
+bool parse_dir_only(const Args& args, const std::string& usage, bool positional, std::string& dir,
+                    CommonOptions& common) {
+  po::options_description desc("options");
+  add_common_options(desc, common);
+  po::positional_options_description pos;
+  if (positional) {
+    desc.add_options()("dir", po::value(&dir)->required(), "case directory");
+    pos.add("dir", 1);
+  } else {
+    desc.add_options()("case", po::value(&dir)->required(), "case directory");
+  }
+  po::variables_map vm;
+  return parse_args(args, usage, desc, pos, vm);
+}
+
 int dispatch_verbs(const std::string& command, const Args& args, const std::vector<Verb>& verbs) {
   auto list = [&](std::ostream& os) {
     os << "usage: geoev " << command << " <verb> [options]\n\nverbs:\n";

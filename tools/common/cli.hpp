@@ -49,6 +49,19 @@ void add_common_options(po::options_description& desc, CommonOptions& common);
 bool parse_args(const Args& args, const std::string& usage, const po::options_description& desc,
                 const po::positional_options_description& positional, po::variables_map& vm);
 
+// Parses a command whose only input is one directory: `--case DIR` when `positional` is false, a
+// positional DIR otherwise (plus the common options). Returns false when --help was shown.
+bool parse_dir_only(const Args& args, const std::string& usage, bool positional, std::string& dir,
+                    CommonOptions& common);
+
+// A JSON array of to_json(item) for every item (found by argument-dependent lookup).
+template <class Items>
+geo::Json json_array(const Items& items) {
+  geo::Json a = geo::Json::array();
+  for (const auto& item : items) a.push_back(to_json(item));
+  return a;
+}
+
 // For commands with verbs (`geoev imagery info ...`): runs the verb's handler or prints the verb list.
 struct Verb {
   std::string name;
