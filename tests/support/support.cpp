@@ -43,7 +43,7 @@ ScratchDir::~ScratchDir() {
 
 CliResult run_geoev(const std::vector<std::string>& args, int timeout_s) {
   const char* env = std::getenv("GEOEV_BIN");
-  const std::string bin = env && *env ? env : GEOEV_BIN_DEFAULT;
+  const std::string bin = env && *env ? std::string(env) : (fs::read_symlink("/proc/self/exe").parent_path() / "geoev").string();
   int out_pipe[2], err_pipe[2];
   if (::pipe(out_pipe) != 0 || ::pipe(err_pipe) != 0) {
     ADD_FAILURE() << "pipe failed";

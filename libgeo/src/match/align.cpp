@@ -273,7 +273,7 @@ void score_keypoints(Alignment& a, const KeypointFit& f, const AlignOptions& o, 
   }
 }
 
-bool scale_plausible(const ViewPrior& p, const AlignOptions& o, double frame_gsd_m, std::string& why) {
+bool scale_plausible(const ViewPrior& p, const AlignOptions& /*o*/, double frame_gsd_m, std::string& why) {
   if (p.gsd_m) {
     const double r = frame_gsd_m / *p.gsd_m;
     if (r < 1 - p.gsd_tol - 0.15 || r > 1 + p.gsd_tol + 0.15) {
@@ -578,7 +578,6 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
   cv::Mat f32;
   g8.convertTo(f32, CV_32F);
   const cv::Size fs = f32.size();
-  const double fpx_area = double(fs.area());
   try {
     // Stage 1: keypoints, on the frame rectified by the priors when scale and heading are known.
     {

@@ -165,7 +165,9 @@ TEST_F(AlignNaip, CrossDateViewIsNeverAConfidentWrongFix) {
     p.gsd_m = 1.6;
     p.heading_deg = v.heading_deg + 5;
     const geo::Alignment a = geo::align_frame(v.img, *index_, p, o);
-    if (a.found) EXPECT_LT(centre_error_m(a, v, 5.0), 20.0) << "seed " << s;
+    if (a.found) {
+      EXPECT_LT(centre_error_m(a, v, 5.0), 20.0) << "seed " << s;
+    }
   }
 }
 
