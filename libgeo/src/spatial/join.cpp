@@ -43,7 +43,11 @@ struct LocalFrame {
     kx = n * std::cos(lat0 * kDeg) * kDeg;
     ky = m * kDeg;
   }
-  double x(const GeoPoint& q) const { return std::remainder(q.lon_deg - lon0, 360.0) * kx; }
+  double x(const GeoPoint& q) const {
+    double d = q.lon_deg - lon0;
+    if (d > 180.0 || d < -180.0) d = std::remainder(d, 360.0);
+    return d * kx;
+  }
   double y(const GeoPoint& q) const { return (q.lat_deg - lat0) * ky; }
 };
 
@@ -51,7 +55,8 @@ double seg_dist_plane(double px, double py, double ax, double ay, double bx, dou
   const double dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy;
   double t = l2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / l2 : 0.0;
   t = std::clamp(t, 0.0, 1.0);
-  return std::hypot(ax + t * dx - px, ay + t * dy - py);
+  const double ex = ax + t * dx - px, ey = ay + t * dy - py;
+  return std::sqrt(ex * ex + ey * ey);  // glibc hypot is slow, and these magnitudes cannot overflow
 }
 
 bool ring_contains(const Ring& r, double lat, double lon, bool& on_edge) {
