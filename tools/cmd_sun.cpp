@@ -221,23 +221,7 @@ int where(const Args& args) {
   std::optional<geo::events::CaseInfo> the_case;  // opened first: a bad case fails before any work
   if (vm.count("case")) the_case = geo::events::open_case(vm["case"].as<std::string>());
   const auto r = gc::solve_where(o, make_progress(common.quiet));
-  geo::Json params;
-  params["time_utc"] = geo::format_utc(o.time, 3);
-  params["time_tol_min"] = o.time_tol_min;
-  params["resolution_deg"] = o.resolution_deg;
-  params["delta_t_s"] = o.delta_t_s ? geo::Json(*o.delta_t_s) : geo::Json(nullptr);
-  geo::Json obs = geo::Json::array();
-  for (const auto& ob : o.observations) {
-    geo::Json k;
-    k["shadow_azimuth_deg"] = ob.shadow_azimuth_deg ? geo::Json(*ob.shadow_azimuth_deg) : geo::Json(nullptr);
-    k["azimuth_tol_deg"] = ob.azimuth_tol_deg;
-    k["length_ratio"] = ob.length_ratio ? geo::Json(*ob.length_ratio) : geo::Json(nullptr);
-    k["ratio_tol"] = ob.ratio_tol;
-    k["offset_s"] = ob.offset_s;
-    obs.push_back(std::move(k));
-  }
-  params["observations"] = std::move(obs);
-  const auto gj = gc::to_geojson(r, geo::make_provenance("sun.where", params, inputs));
+  const auto gj = gc::to_geojson(r, geo::make_provenance("sun.where", gc::where_parameters(o), inputs));
   geo::write_file_atomic(out, gj.dump());
   if (the_case) geo::events::record_sun_where(*the_case, o, r, out);
   geo::Json summary;

@@ -349,4 +349,26 @@ Json describe_position(const SpaInput& in, const SpaResult& r) {
   return j;
 }
 
+Json to_json(const ShadowObservation& ob) {
+  Json k;
+  k["shadow_azimuth_deg"] = ob.shadow_azimuth_deg ? Json(*ob.shadow_azimuth_deg) : Json(nullptr);
+  k["azimuth_tol_deg"] = ob.azimuth_tol_deg;
+  k["length_ratio"] = ob.length_ratio ? Json(*ob.length_ratio) : Json(nullptr);
+  k["ratio_tol"] = ob.ratio_tol;
+  k["offset_s"] = ob.offset_s;
+  return k;
+}
+
+Json where_parameters(const WhereOptions& o) {
+  Json params;
+  params["time_utc"] = format_utc(o.time, 3);
+  params["time_tol_min"] = o.time_tol_min;
+  params["resolution_deg"] = o.resolution_deg;
+  params["delta_t_s"] = o.delta_t_s ? Json(*o.delta_t_s) : Json(nullptr);
+  Json obs = Json::array();
+  for (const auto& ob : o.observations) obs.push_back(to_json(ob));
+  params["observations"] = std::move(obs);
+  return params;
+}
+
 }  // namespace geo::chrono

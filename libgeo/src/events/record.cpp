@@ -35,12 +35,7 @@ std::vector<std::int64_t> record_match(const CaseInfo& c, const MatchResult& r) 
 namespace {
 Json observations_json(const std::vector<chrono::ShadowObservation>& obs) {
   Json arr = Json::array();
-  for (const auto& ob : obs)
-    arr.push_back(Json{{"shadow_azimuth_deg", ob.shadow_azimuth_deg ? Json(*ob.shadow_azimuth_deg) : Json()},
-                       {"azimuth_tol_deg", ob.azimuth_tol_deg},
-                       {"length_ratio", ob.length_ratio ? Json(*ob.length_ratio) : Json()},
-                       {"ratio_tol", ob.ratio_tol},
-                       {"offset_s", ob.offset_s}});
+  for (const auto& ob : obs) arr.push_back(chrono::to_json(ob));
   return arr;
 }
 }  // namespace

@@ -122,6 +122,11 @@ WhereResult solve_where(const WhereOptions& opts, const ProgressFn& progress = {
 // A GeoJSON FeatureCollection with one Polygon feature per box (valid, counter-clockwise, never
 // crossing the antimeridian), and a foreign member "geoev" with the provenance and summary.
 Json to_geojson(const WhereResult& r, const Provenance& provenance);
+// The parameters of a where-solve as recorded in provenance (time, tolerances, grid, observations).
+Json where_parameters(const WhereOptions& o);
+// One observation as {"shadow_azimuth_deg", "azimuth_tol_deg", "length_ratio", "ratio_tol", "offset_s"}
+// (the form parse_observations reads), null where not given.
+Json to_json(const ShadowObservation& ob);
 
 }  // namespace geo::chrono
 
