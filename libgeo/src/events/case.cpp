@@ -385,13 +385,21 @@ std::vector<std::int64_t> record_probe(const CaseInfo& c, const MediaInfo& info)
   return ids;
 }
 
+namespace {
+// Every feature of a layer, converted by `from`, inside an already open read action.
+template <class T, class From>
+std::vector<T> read_layer(GDALDatasetH ds, const char* name, From from) {
+  std::vector<T> out;
+  OGRLayerH l = layer(ds, name);
+  OGR_L_ResetReading(l);
+  while (adapters::FeaturePtr f{OGR_L_GetNextFeature(l)}) out.push_back(from(f.get()));
+  return out;
+}
+}  // namespace
+
 std::vector<MediaRecord> list_media(const CaseInfo& c) {
   std::vector<MediaRecord> out;
-  read_action(c, [&](GDALDatasetH ds) {
-    OGRLayerH l = layer(ds, "media");
-    OGR_L_ResetReading(l);
-    while (adapters::FeaturePtr f{OGR_L_GetNextFeature(l)}) out.push_back(media_from(f.get()));
-  });
+  read_action(c, [&](GDALDatasetH ds) { out = read_layer<MediaRecord>(ds, "media", media_from); });
   return out;
 }
 
@@ -657,11 +665,7 @@ Event add_event(const CaseInfo& c, const EventInput& in, Diagnostics& diag) {
 
 std::vector<Event> list_events(const CaseInfo& c) {
   std::vector<Event> out;
-  read_action(c, [&](GDALDatasetH ds) {
-    OGRLayerH l = layer(ds, "events");
-    OGR_L_ResetReading(l);
-    while (adapters::FeaturePtr f{OGR_L_GetNextFeature(l)}) out.push_back(event_from(f.get()));
-  });
+  read_action(c, [&](GDALDatasetH ds) { out = read_layer<Event>(ds, "events", event_from); });
   return out;
 }
 
@@ -728,9 +732,7 @@ VerifyReport verify_case(const CaseInfo& c, const ProgressFn& progress) {
   VerifyReport rep;
   std::vector<MediaRecord> media;
   read_action(c, [&](GDALDatasetH ds) {
-    OGRLayerH l = layer(ds, "media");
-    OGR_L_ResetReading(l);
-    while (adapters::FeaturePtr f{OGR_L_GetNextFeature(l)}) media.push_back(media_from(f.get()));
+    media = read_layer<MediaRecord>(ds, "media", media_from);
     read_custody(ds, &rep.custody_problem);
   });
   rep.custody_chain_ok = rep.custody_problem.empty();
