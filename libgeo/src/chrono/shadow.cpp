@@ -328,23 +328,14 @@ Json describe_position(const SpaInput& in, const SpaResult& r) {
   j["temperature_source"] = in.temperature_c ? "given" : "standard atmosphere at elevation";
   j["delta_t_s"] = round_to(r.geo.delta_t_s, 3);
   j["delta_t_source"] = in.delta_t_s ? "given" : "Espenak-Meeus polynomial estimate";
-  j["azimuth_deg"] = round_to(r.azimuth_deg, 6);
-  j["elevation_deg"] = round_to(r.elevation_deg, 6);
-  j["elevation_true_deg"] = round_to(r.elevation_true_deg, 6);
-  j["zenith_deg"] = round_to(r.zenith_deg, 6);
-  j["refraction_deg"] = round_to(r.refraction_deg, 6);
+  // The sun's values as to_json(SpaResult) writes them, after the inputs and their sources.
+  const Json sun = to_json(r);
+  for (const auto& [key, value] : sun.items())
+    if (!j.contains(key)) j[key] = value;
   const auto sh = shadow_from_sun(r.azimuth_deg, r.elevation_deg);
   j["shadow_azimuth_deg"] = sh ? Json(round_to(sh->azimuth_deg, 6)) : Json(nullptr);
   j["shadow_length_ratio"] = sh ? Json(round_to(sh->length_ratio, 6)) : Json(nullptr);
   if (!sh) j["shadow_note"] = "the sun is below the horizon: no shadow";
-  Json s;
-  s["julian_day"] = round_to(r.geo.jd, 8);
-  s["right_ascension_deg"] = round_to(r.geo.ra_deg, 6);
-  s["declination_deg"] = round_to(r.geo.dec_deg, 6);
-  s["hour_angle_deg"] = round_to(r.hour_angle_deg, 6);
-  s["earth_sun_distance_au"] = round_to(r.geo.radius_au, 8);
-  s["equation_of_time_min"] = round_to(r.geo.eot_min, 4);
-  j["spa"] = std::move(s);
   j["method"] = "NREL SPA (Reda & Andreas 2008); azimuth from north, clockwise; UT1 taken as UTC";
   return j;
 }

@@ -283,7 +283,7 @@ Json to_json(const SpaResult& r) {
   j["temperature_c"] = round_to(r.temperature_c, 2);
   j["delta_t_s"] = round_to(r.geo.delta_t_s, 3);
   Json s;
-  s["julian_day"] = round_to(r.geo.jd, 6);
+  s["julian_day"] = round_to(r.geo.jd, 8);
   s["right_ascension_deg"] = round_to(r.geo.ra_deg, 6);
   s["declination_deg"] = round_to(r.geo.dec_deg, 6);
   s["hour_angle_deg"] = round_to(r.hour_angle_deg, 6);
