@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -23,6 +24,8 @@ int run_frames(const geoev::Args& args) {
         ("format", po::value(&format)->default_value(format), "jpg | png")
         ("quality", po::value(&opts.jpeg_quality)->default_value(opts.jpeg_quality), "JPEG quality 1..100")
         ("contact-sheet", po::value(&sheet), "also write a grid of the frames with their times (.jpg/.png)")
+        ("telemetry", po::value<std::string>()->notifier([&](const std::string& t) { opts.telemetry = t; }),
+         "DJI .SRT telemetry for the per-frame camera state (default: GPMF track, else <stem>.SRT beside the video)")
         ("cut-threshold", po::value(&opts.cut_threshold)->default_value(opts.cut_threshold),
          "shots mode: histogram distance (0..1) that starts a new shot")
         ("subshot-drift", po::value(&opts.subshot_drift)->default_value(opts.subshot_drift),
@@ -49,6 +52,12 @@ int run_frames(const geoev::Args& args) {
       std::printf("  %-32s pts %9.3f s  shot %d.%d  sharp %8.1f  phash %s%s\n", f.file.c_str(), f.pts_s, f.shot,
                   f.subshot, f.sharpness, f.phash.c_str(), f.keyframe ? "  key" : "");
     if (r.contact_sheet) std::printf("  contact sheet: %s\n", r.contact_sheet->c_str());
+    if (r.telemetry)
+      std::printf("  telemetry: %s %s (%zu samples); camera state on %zu of %zu frames\n", r.telemetry->source.c_str(),
+                  r.telemetry->file.c_str(), r.telemetry->samples,
+                  static_cast<std::size_t>(std::count_if(r.frames.begin(), r.frames.end(),
+                                                         [](const geo::FrameRecord& f) { return f.camera.has_value(); })),
+                  r.frames.size());
     for (const auto& d : r.diagnostics.items())
       std::fprintf(stderr, "%s: %s: %s%s\n", geo::to_string(d.severity), d.code.c_str(), d.message.c_str(),
                    d.where.empty() ? "" : (" [" + d.where + "]").c_str());

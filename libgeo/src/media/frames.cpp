@@ -18,6 +18,7 @@
 #include "geo/media/shots.hpp"
 #include "media/contact_sheet.hpp"
 #include "media/decode.hpp"
+#include "media/frame_camera.hpp"
 
 namespace fs = std::filesystem;
 
@@ -77,6 +78,7 @@ Json FrameExtractOptions::to_json() const {
   }
   j["sharpness_width"] = sharpness_width;
   j["contact_sheet"] = contact_sheet ? Json(contact_sheet->string()) : Json(nullptr);
+  if (telemetry) j["telemetry"] = telemetry->string();
   return j;
 }
 
@@ -95,6 +97,7 @@ Json to_json(const FrameRecord& f) {
   j["height"] = f.height;
   j["sha256"] = f.sha256;
   j["phash"] = f.phash;
+  if (f.camera) j["camera"] = to_json(*f.camera);
   return j;
 }
 
@@ -117,6 +120,9 @@ Json to_json(const FrameExtractResult& r) {
     j["segments"] = std::move(segs);
   }
   j["contact_sheet"] = r.contact_sheet ? Json(r.contact_sheet->string()) : Json(nullptr);
+  if (r.telemetry)
+    j["telemetry"] = Json{{"source", r.telemetry->source}, {"file", r.telemetry->file},
+                          {"sha256", r.telemetry->sha256}, {"samples", r.telemetry->samples}};
   j["diagnostics"] = to_json(r.diagnostics);
   j["provenance"] = r.provenance;
   return j;
@@ -228,6 +234,8 @@ FrameExtractResult extract_frames(const fs::path& video, const fs::path& out_dir
 
   FrameExtractResult r;
   r.video = video.string();
+  // An SRT the user named must read before anything else happens (and before the video is hashed).
+  if (opts.telemetry) r.telemetry = frame_camera::read_srt(*opts.telemetry, "--telemetry", r.diagnostics);
   {
     ProbeOptions popts;
     popts.find_sidecar = false;
@@ -236,17 +244,43 @@ FrameExtractResult extract_frames(const fs::path& video, const fs::path& out_dir
       const MediaInfo info = probe_media(video, popts, hashing);
       r.video_sha256 = info.sha256;
       r.created = info.created;
+      if (!r.telemetry && info.telemetry && info.telemetry->source == "gopro-gpmf") {
+        for (const auto& d : info.diagnostics.items())
+          if (d.code.rfind("gpmf.", 0) == 0 || d.code.rfind("gps.", 0) == 0) r.diagnostics.add(d);
+        r.telemetry = make_camera_track(*info.telemetry, {}, info.sha256, r.diagnostics);
+      }
     } catch (const Error& e) {
       // The pictures decode even when the metadata does not: keep going, hash the file, and say so.
       r.diagnostics.warn("frames.probe_failed", std::string("reading the metadata failed: ") + e.what(),
                          video.string());
     }
     if (r.video_sha256.empty()) r.video_sha256 = sha256_file(video, hashing);
+    if (r.telemetry && r.telemetry->source == "gopro-gpmf") r.telemetry->sha256 = r.video_sha256;
+    if (!r.telemetry && opts.find_telemetry_sidecar) {
+      const fs::path side = frame_camera::find_sidecar(video);
+      if (!side.empty()) {
+        try {
+          Diagnostics side_diags;
+          r.telemetry = frame_camera::read_srt(side, "sidecar", side_diags);
+          r.diagnostics.info("frames.telemetry_sidecar", "camera state read from the sidecar " + side.string(),
+                             side.string());
+          r.diagnostics.append(side_diags);
+        } catch (const Error& e) {
+          r.diagnostics.warn("frames.telemetry_sidecar_unreadable",
+                             std::string("the sidecar was not used: ") + e.what(), side.string());
+        }
+      }
+    }
     std::error_code ec;
     const auto size = fs::file_size(video, ec);
-    r.provenance = to_json(make_provenance("frames", opts.to_json(),
-                                           {InputRef{video.string(), r.video_sha256,
-                                                     ec ? std::nullopt : std::optional<std::uint64_t>(size)}}));
+    std::vector<InputRef> inputs{
+        InputRef{video.string(), r.video_sha256, ec ? std::nullopt : std::optional<std::uint64_t>(size)}};
+    if (r.telemetry && r.telemetry->source == "dji-srt") {
+      const auto tsize = fs::file_size(r.telemetry->file, ec);
+      inputs.push_back(InputRef{r.telemetry->file, r.telemetry->sha256,
+                                ec ? std::nullopt : std::optional<std::uint64_t>(tsize)});
+    }
+    r.provenance = to_json(make_provenance("frames", opts.to_json(), std::move(inputs)));
   }
   if (!r.created)
     r.diagnostics.info("frames.no_creation_time", "the video states no creation time; frames have no UTC time",
@@ -385,6 +419,7 @@ FrameExtractResult extract_frames(const fs::path& video, const fs::path& out_dir
       throw Error(Errc::io, "frames: writing the contact sheet " + opts.contact_sheet->string() + " failed");
     r.contact_sheet = *opts.contact_sheet;
   }
+  if (r.telemetry) frame_camera::annotate(r.frames, *r.telemetry, dec.duration_s(), r.diagnostics);
   write_file_atomic(dir.temp_dir() / "frames.json", to_json(r).dump(2) + "\n");
   dir.commit();
   if (sheet_file) sheet_file->commit();

@@ -6,12 +6,15 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "geo/core/diagnostics.hpp"
 #include "geo/core/json.hpp"
 #include "geo/core/progress.hpp"
 #include "geo/core/time.hpp"
+#include "geo/media/probe.hpp"
 
 namespace geo {
 
@@ -44,9 +47,29 @@ struct FrameExtractOptions {
   double min_shot_s = 0.2;         // a cut closer than this to the previous one is ignored (flashes)
   int thumb_width = 160;           // analysis thumbnail width in pixels (32..640)
   int sharpness_width = 480;       // width at which sharpness (variance of the Laplacian) is measured
+  // Telemetry for the per-frame camera state (FrameRecord::camera). A DJI .SRT file named here is read
+  // (an unreadable or malformed file is an error: nothing is written). Without it: the video's own GoPro
+  // GPMF track, else (when find_telemetry_sidecar) a file <video stem>.SRT/.srt beside the video.
+  std::optional<std::filesystem::path> telemetry;
+  bool find_telemetry_sidecar = true;
   // Throws Error{invalid_argument} naming the option and its value.
   void validate() const;
   Json to_json() const;
+};
+
+// The camera's state at one frame's time, from the video's telemetry (see docs/media-frames.md).
+// Positions on WGS 84 in degrees; angles in degrees; heights in metres.
+struct FrameCamera {
+  double lat_deg = 0, lon_deg = 0;
+  std::optional<double> altitude_m;      // as the source states it, reference in altitude_ref
+  std::string altitude_ref = "unknown";  // "takeoff" | "ellipsoid" | "msl" | "unknown"
+  std::optional<double> rel_alt_m;       // height above the take-off point
+  std::optional<double> heading_deg;     // compass direction the camera looks, [0, 360): gimbal yaw, else aircraft yaw
+  std::optional<double> tilt_deg;        // from straight down: 0 = nadir, 90 = horizon (90 + gimbal pitch)
+  std::optional<double> hfov_deg;        // horizontal field of view of the written frame
+  std::string source;                    // "dji-srt" | "gopro-gpmf"
+  double t_s = 0;                        // telemetry time used (seconds from the video's start)
+  bool interpolated = false;             // true: between two samples; false: one sample's values
 };
 
 struct FrameRecord {
@@ -63,6 +86,7 @@ struct FrameRecord {
   std::string sha256;           // of the written image file
   std::string phash;            // 64-bit DCT perceptual hash of the upright picture, 16 hex digits
   int width = 0, height = 0;    // written (upright) size in pixels
+  std::optional<FrameCamera> camera;  // absent when no telemetry covers the frame's time
 };
 
 // Shots mode: where each shot and sub-shot begins (the first frame's PTS).
@@ -71,6 +95,35 @@ struct ShotSegment {
   double start_pts_s = 0;
   bool cut = false;  // true: a new shot (cut); false: a sub-shot of a moving take, or the first segment
 };
+
+// The telemetry a run used, prepared for lookups by time.
+struct CameraTrack {
+  std::string source;  // "dji-srt" | "gopro-gpmf"
+  std::string file;    // the SRT file, or the video for GPMF
+  std::string sha256;  // of `file`
+  std::size_t samples = 0;               // samples with a position in the track (locked or not)
+  double end_t_s = 0;                    // t_s of the track's last sample (locked or not)
+  std::vector<TelemetrySample> locked;   // samples with locked=true, sorted by t_s
+  bool altitude_usable = false;          // TelemetrySample::point.h_m is a real altitude
+  std::string altitude_ref = "unknown";  // its reference
+  std::vector<std::pair<double, double>> focal_35mm_mm;  // (t_s, 35 mm-equivalent focal length), sorted
+};
+
+// Builds a CameraTrack from a parsed track. `srt_text` is the SRT's text for a "dji-srt" track (read for
+// focal lengths and to tell which dialects state a real altitude), empty for GPMF. Adds diagnostics
+// ("frames.focal_ambiguous", "frames.telemetry_altitude_unused") to `diags`. Pure; thread-safe.
+CameraTrack make_camera_track(const TelemetryTrack& track, std::string_view srt_text, std::string sha256,
+                              Diagnostics& diags);
+
+// The camera state at `t_s` seconds from the video's start, for a frame `width` x `height` pixels
+// (upright): linear interpolation between the two locked samples around t_s (angles along the shorter
+// arc), or the nearest sample within 1 s of a track end; nullopt when no locked sample lies within 1 s.
+std::optional<FrameCamera> camera_at(const CameraTrack& track, double t_s, int width, int height);
+
+// Horizontal field of view (degrees) of a width x height picture from a 35 mm-equivalent focal length
+// (mm), by the diagonal convention: the picture's diagonal spans the 43.27 mm diagonal of a 36x24 mm
+// frame. Throws Error{invalid_argument} for a non-positive focal length or size.
+double hfov_from_focal_35mm(double focal_mm, int width, int height);
 
 struct FrameExtractResult {
   std::string video;            // path as given
@@ -85,6 +138,7 @@ struct FrameExtractResult {
   std::vector<ShotSegment> segments;  // shots mode only
   std::filesystem::path out_dir;
   std::optional<std::filesystem::path> contact_sheet;
+  std::optional<CameraTrack> telemetry;  // the telemetry used for FrameRecord::camera, if any
   Json provenance;
   Diagnostics diagnostics;
 };
@@ -106,5 +160,6 @@ FrameExtractResult extract_frames(const std::filesystem::path& video, const std:
 // The frames.json object: {video:{path,sha256,...}, provenance, options, frames:[...], diagnostics}.
 Json to_json(const FrameExtractResult& r);
 Json to_json(const FrameRecord& f);
+Json to_json(const FrameCamera& c);
 
 }  // namespace geo
