@@ -174,6 +174,8 @@ int main(int argc, char** argv) {
     if ((priors && variants == "none") || (!priors && variants == "priors")) continue;
     Stats total;
     for (const auto& [vd, rd] : pairings) {
+      if (const char* only = std::getenv("BENCH_PAIRINGS"); only && std::string(only).find(vd + "-" + rd) == std::string::npos)
+        continue;
       std::mt19937 rng(seed + std::hash<std::string>{}(vd + rd) % 1000);
       Stats s;
       const auto& ref = index.at(rd);
@@ -208,10 +210,10 @@ int main(int argc, char** argv) {
         if (verbose)
           std::fprintf(stderr, "    truth=(%.0f,%.0f) h=%.0f\n", v.truth_px.x, v.truth_px.y, v.heading_deg);
         if (verbose)
-          std::printf("  %s->%s %s #%d found=%d method=%s err=%.1f conf=%.2f inl=%d ncc=%.3f pr=%.2f ecc=%.3f "
+          std::fprintf(stderr, "  %s->%s %s #%d found=%d method=%s err=%.1f conf=%.2f inl=%d ncc=%.3f pr=%.2f fine=%.3f "
                       "tilt=%.0f gsd=%.2f t=%.2f\n",
                       vd.c_str(), rd.c_str(), priors ? "P" : "N", i, a.found, a.method.c_str(), e, a.confidence,
-                      a.inliers, a.ncc, a.peak_ratio, a.ecc, v.tilt_deg, v.gsd_m, secs(t0));
+                      a.inliers, a.ncc, a.peak_ratio, a.ncc_fine, v.tilt_deg, v.gsd_m, secs(t0));
         if (with_baseline && vd != "landsat") {
           t0 = Clock::now();
           cv::Point2d bc;

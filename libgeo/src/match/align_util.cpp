@@ -23,22 +23,31 @@ cv::Mat to_gray8(const cv::Mat& img) {
 
 cv::Mat warp_frame(const cv::Mat& frame32, const cv::Matx33d& target_from_frame, cv::Size size,
                    cv::Mat* mask, int erode_px) {
-  // Local scale (target px per frame px) at the frame centre decides the pre-shrink.
-  const cv::Point2d c(frame32.cols / 2.0, frame32.rows / 2.0);
-  const cv::Point2d a = apply(target_from_frame, c);
-  const cv::Point2d b = apply(target_from_frame, c + cv::Point2d(1, 0));
-  const cv::Point2d d = apply(target_from_frame, c + cv::Point2d(0, 1));
-  const double s = std::sqrt(std::abs((b.x - a.x) * (d.y - a.y) - (b.y - a.y) * (d.x - a.x)));
-  cv::Mat src = frame32;
-  cv::Matx33d h = target_from_frame;
-  if (s < 0.6) {
-    const double k = std::max(s * 1.25, 1.0 / std::max(frame32.cols, frame32.rows) * 16);
-    const cv::Size small(std::max(8, int(std::lround(frame32.cols * k))),
-                         std::max(8, int(std::lround(frame32.rows * k))));
-    cv::resize(frame32, src, small, 0, 0, cv::INTER_AREA);
-    const double kx = double(small.width) / frame32.cols, ky = double(small.height) / frame32.rows;
-    h = target_from_frame * cv::Matx33d(1 / kx, 0, 0, 0, 1 / ky, 0, 0, 0, 1);
+  return warp_frame(FramePyramid(frame32), target_from_frame, size, mask, erode_px);
+}
+
+FramePyramid::FramePyramid(const cv::Mat& frame32) {
+  levels.push_back(frame32);
+  const double step = 1.0 / std::sqrt(2.0);
+  for (int i = 1;; ++i) {
+    const double k = std::pow(step, i);
+    const cv::Size sz(int(std::lround(frame32.cols * k)), int(std::lround(frame32.rows * k)));
+    if (std::min(sz.width, sz.height) < 16) break;
+    cv::Mat m;
+    cv::resize(frame32, m, sz, 0, 0, cv::INTER_AREA);
+    levels.push_back(std::move(m));
   }
+}
+
+namespace {
+// Target pixels per frame pixel at the frame centre.
+double centre_scale(const cv::Matx33d& h, cv::Size frame) {
+  const cv::Point2d c(frame.width / 2.0, frame.height / 2.0);
+  const cv::Point2d a = apply(h, c), b = apply(h, c + cv::Point2d(1, 0)), d = apply(h, c + cv::Point2d(0, 1));
+  return std::sqrt(std::abs((b.x - a.x) * (d.y - a.y) - (b.y - a.y) * (d.x - a.x)));
+}
+
+cv::Mat warp_from(const cv::Mat& src, const cv::Matx33d& h, cv::Size size, cv::Mat* mask, int erode_px) {
   cv::Mat out;
   const cv::Matx33d hc = cv_from_corner(h);
   cv::warpPerspective(src, out, hc, size, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
@@ -49,6 +58,18 @@ cv::Mat warp_frame(const cv::Mat& frame32, const cv::Matx33d& target_from_frame,
       cv::erode(*mask, *mask, cv::getStructuringElement(cv::MORPH_RECT, {2 * erode_px + 1, 2 * erode_px + 1}));
   }
   return out;
+}
+}  // namespace
+
+cv::Mat warp_frame(const FramePyramid& fp, const cv::Matx33d& target_from_frame, cv::Size size, cv::Mat* mask,
+                   int erode_px) {
+  const cv::Mat& f0 = fp.full();
+  const double want = centre_scale(target_from_frame, f0.size()) * 1.25;
+  size_t i = 0;
+  while (i + 1 < fp.levels.size() && double(fp.levels[i + 1].cols) / f0.cols >= want) ++i;
+  const cv::Mat& src = fp.levels[i];
+  const double kx = double(src.cols) / f0.cols, ky = double(src.rows) / f0.rows;
+  return warp_from(src, target_from_frame * cv::Matx33d(1 / kx, 0, 0, 0, 1 / ky, 0, 0, 0, 1), size, mask, erode_px);
 }
 
 void orientation_field(const cv::Mat& gray32, cv::Mat& fc, cv::Mat& fs) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Private helpers of the match module (geometry conventions, image preparation).
 #pragma once
+#include <vector>
+
 #include <opencv2/core.hpp>
 
 namespace geo::match_detail {
@@ -24,6 +26,18 @@ cv::Mat to_gray8(const cv::Mat& img);
 // `size`. Shrinks the frame first when the target is much coarser (anti-aliasing). `mask` receives
 // 255 where the output comes from inside the frame, eroded by `erode_px`.
 cv::Mat warp_frame(const cv::Mat& frame32, const cv::Matx33d& target_from_frame, cv::Size size,
+                   cv::Mat* mask, int erode_px);
+
+// The frame shrunk in steps of sqrt(2) (INTER_AREA), built once per frame so that many warps to
+// coarse grids do not each shrink the full frame again.
+struct FramePyramid {
+  explicit FramePyramid(const cv::Mat& frame32);
+  std::vector<cv::Mat> levels;  // CV_32F; levels[0] is the frame
+  const cv::Mat& full() const { return levels[0]; }
+};
+
+// As warp_frame, taking the source from the pyramid level just finer than the target's resolution.
+cv::Mat warp_frame(const FramePyramid& frame, const cv::Matx33d& target_from_frame, cv::Size size,
                    cv::Mat* mask, int erode_px);
 
 // Doubled-angle gradient orientation field weighted by locally normalised magnitude: robust to

@@ -103,7 +103,9 @@ struct Alignment {
   double reproj_px = 0.0;         // RMS reprojection error of inliers, reference pixels
   double ncc = 0.0;               // dense: peak normalised correlation of orientation fields
   double peak_ratio = 0.0;        // dense: best / second-best peak (outside the best's neighbourhood)
-  double ecc = 0.0;               // dense: final ECC correlation of gradient magnitudes
+  double peak_z = 0.0;            // dense: (peak - mean) / std of its hypothesis' correlation map
+  double ncc_fine = 0.0;          // dense: correlation after the local refinement at the finer level
+  double drift_px = 0.0;          // dense: fine estimate's distance from the coarse one, coarse pixels
   double frame_gsd_m = 0.0;       // ground metres per frame pixel at the centre, from the fix
   double confidence = 0.0;        // [0, 1]
   double error_m = 0.0;           // estimated error of the centre, metres
