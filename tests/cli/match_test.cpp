@@ -134,3 +134,56 @@ TEST(CliMatch, FramesAndPathsTogetherIsUsageError) {
   const auto r = run_geoev({"match", "a.png", "--frames", "f.json", "--imagery", "x.tif"});
   EXPECT_EQ(r.exit_code, 2);
 }
+
+TEST(CliMatch, FramesJsonTelemetryGivesThePriors) {
+  if (!have_sample()) GTEST_SKIP();
+  geo::test::ScratchDir dir;
+  const Fixture f = make_crop(dir, "view.png");
+  // The camera 300 m north-east of the frame centre, nadir, heading north, at the height that gives
+  // 2.5 m/px with a 70 deg field of view over 640 px (320 / tan(35 deg) px focal length).
+  const geo::GeoPoint cam = geo::geodesic_direct(f.truth, 45, 300);
+  const double alt = 2.5 * 320 / std::tan(35 * M_PI / 180);
+  geo::Json fj = {{"frames", geo::Json::array({geo::Json{{"file", "view.png"},
+                                                          {"pts_s", 1.5},
+                                                          {"camera", {{"lat_deg", cam.lat_deg},
+                                                                      {"lon_deg", cam.lon_deg},
+                                                                      {"rel_alt_m", alt},
+                                                                      {"heading_deg", 0.0},
+                                                                      {"tilt_deg", 0.0},
+                                                                      {"hfov_deg", 70.0},
+                                                                      {"source", "dji-srt"}}}}})}};
+  geo::test::write_bytes(dir / "frames.json", fj.dump());
+  const auto r = run_geoev({"match", "--frames", (dir / "frames.json").string(), "--imagery", f.imagery, "--json",
+                            "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const geo::Json j = geo::Json::parse(r.out);
+  const auto& fr = j["frames"][0];
+  ASSERT_EQ(fr["status"], "located");
+  const geo::GeoPoint c{fr["center"]["lat_deg"].get<double>(), fr["center"]["lon_deg"].get<double>(), {}};
+  EXPECT_LT(geo::geodesic_inverse(c, f.truth).distance_m, 10.0);
+  EXPECT_NEAR(fr["priors"]["gsd_m"].get<double>(), 2.5, 0.01);
+  EXPECT_NEAR(fr["priors"]["radius_m"].get<double>(), 500.0, 0.1);  // nadir: no reach beyond 500 m
+  EXPECT_EQ(fr["priors"]["from_telemetry"].size(), 5u);  // tilt, heading, altitude, hfov, near
+  // An explicit option wins over the telemetry: a heading 90 deg off makes the frame not_found
+  // rather than moving the fix.
+  const auto r2 = run_geoev({"match", "--frames", (dir / "frames.json").string(), "--imagery", f.imagery, "--json",
+                             "--quiet", "--heading-deg", "90", "--no-dense"});
+  ASSERT_EQ(r2.exit_code, 0) << r2.err;
+  const geo::Json j2 = geo::Json::parse(r2.out);
+  EXPECT_NEAR(j2["frames"][0]["priors"]["heading_deg"].get<double>(), 90.0, 1e-9);
+  EXPECT_EQ(j2["frames"][0]["status"], "not_found");
+}
+
+TEST(CliMatch, TelemetryOutsideTheImageryFails) {
+  if (!have_sample()) GTEST_SKIP();
+  geo::test::ScratchDir dir;
+  const Fixture f = make_crop(dir, "view.png");
+  geo::Json fj = {{"frames", geo::Json::array({geo::Json{
+                                 {"file", "view.png"}, {"camera", {{"lat_deg", 11.0}, {"lon_deg", 104.0}}}}})}};
+  geo::test::write_bytes(dir / "frames.json", fj.dump());
+  const auto r = run_geoev({"match", "--frames", (dir / "frames.json").string(), "--imagery", f.imagery, "-o",
+                            (dir / "m.geojson").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("telemetry positions"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
+}

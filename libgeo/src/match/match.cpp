@@ -70,10 +70,56 @@ std::vector<FrameRef> frames_from_json(const std::filesystem::path& frames_json)
     if (p.is_relative()) p = frames_json.parent_path() / p;
     r.path = p.string();
     if (f.contains("pts_s") && f["pts_s"].is_number()) r.pts_s = f["pts_s"].get<double>();
+    if (f.contains("camera") && f["camera"].is_object()) {
+      const Json& c = f["camera"];
+      auto num = [&](const char* k) -> std::optional<double> {
+        if (c.contains(k) && c[k].is_number()) return c[k].get<double>();
+        return std::nullopt;
+      };
+      const auto lat = num("lat_deg"), lon = num("lon_deg");
+      if (lat && lon && std::abs(*lat) <= 90 && std::abs(*lon) <= 180) {
+        CameraPrior cam;
+        cam.position = GeoPoint{*lat, *lon, {}};
+        cam.rel_alt_m = num("rel_alt_m");
+        cam.heading_deg = num("heading_deg");
+        cam.tilt_deg = num("tilt_deg");
+        cam.hfov_deg = num("hfov_deg");
+        if (c.contains("source") && c["source"].is_string()) cam.source = c["source"].get<std::string>();
+        r.camera = cam;
+      }
+    }
     out.push_back(std::move(r));
   }
   if (out.empty()) throw Error{Errc::invalid_argument, where + ": frames.json lists no frames"};
   return out;
+}
+
+MatchOptions frame_options(const MatchOptions& opts, const FrameRef& frame, std::vector<std::string>* from_telemetry) {
+  MatchOptions o = opts;
+  if (!frame.camera) return o;
+  const CameraPrior& c = *frame.camera;
+  auto took = [&](const char* what) {
+    if (from_telemetry) from_telemetry->push_back(what);
+  };
+  // A tilt at or beyond 80 degrees looks at the horizon: no use as a prior for matching.
+  const bool tilt_ok = c.tilt_deg && *c.tilt_deg >= 0 && *c.tilt_deg < 80;
+  if (!o.tilt_deg && tilt_ok) o.tilt_deg = c.tilt_deg, took("tilt_deg");
+  if (!o.heading_deg && c.heading_deg) o.heading_deg = c.heading_deg, took("heading_deg");
+  if (!o.gsd_m && !o.altitude_m && c.rel_alt_m && *c.rel_alt_m > 1) {
+    o.altitude_m = c.rel_alt_m;
+    took("altitude_m");
+    o.gsd_tol = std::max(o.gsd_tol, 0.2);
+    if (!o.hfov_deg && c.hfov_deg) o.hfov_deg = c.hfov_deg, took("hfov_deg");
+    if (!o.hfov_deg) o.altitude_m.reset();  // no scale without a field of view
+  }
+  if (!o.near && !o.bbox) {
+    o.near = c.position;
+    const double reach = (c.rel_alt_m && tilt_ok) ? std::max(0.0, *c.rel_alt_m) * std::tan(std::min(*c.tilt_deg, 75.0) * M_PI / 180)
+                                                  : 1000.0;
+    o.radius_m = 500.0 + reach;
+    took("near");
+  }
+  return o;
 }
 
 namespace {
@@ -238,6 +284,29 @@ MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string&
   req.gsd_m = ref_gsd;
   req.bands = BandSelection::automatic;
   GeoBox area = info.bbox_wgs84;
+  // Per-frame priors: the options, completed by each frame's telemetry camera state.
+  std::vector<MatchOptions> per(frames.size());
+  std::vector<std::vector<std::string>> from_tel(frames.size());
+  bool all_near = true;
+  std::optional<GeoBox> tel_area;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    per[i] = frame_options(opts, frames[i], &from_tel[i]);
+    if (!per[i].near) {
+      all_near = false;
+      continue;
+    }
+    const GeoBox b = box_around(*per[i].near, per[i].radius_m);
+    if (!tel_area) tel_area = b;
+    else
+      tel_area = GeoBox{std::min(tel_area->min_lon_deg, b.min_lon_deg), std::min(tel_area->min_lat_deg, b.min_lat_deg),
+                        std::max(tel_area->max_lon_deg, b.max_lon_deg), std::max(tel_area->max_lat_deg, b.max_lat_deg)};
+  }
+  auto grown_clipped = [&](const GeoBox& b) {
+    const GeoBox grow = box_around(b.center(), margin_m);
+    const double dlat = (grow.max_lat_deg - grow.min_lat_deg) / 2, dlon = (grow.max_lon_deg - grow.min_lon_deg) / 2;
+    return GeoBox{std::max(b.min_lon_deg - dlon, area.min_lon_deg), std::max(b.min_lat_deg - dlat, area.min_lat_deg),
+                  std::min(b.max_lon_deg + dlon, area.max_lon_deg), std::min(b.max_lat_deg + dlat, area.max_lat_deg)};
+  };
   if (opts.near) {
     const GeoBox want = box_around(*opts.near, opts.radius_m);
     if (!boxes_intersect(want, info.bbox_wgs84))
@@ -248,11 +317,12 @@ MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string&
   } else if (opts.bbox) {
     if (!boxes_intersect(*opts.bbox, info.bbox_wgs84))
       throw Error{Errc::invalid_argument, "match: search bbox does not intersect the imagery " + imagery};
-    const GeoBox b = *opts.bbox;
-    const GeoBox grow = box_around(b.center(), margin_m);
-    const double dlat = (grow.max_lat_deg - grow.min_lat_deg) / 2, dlon = (grow.max_lon_deg - grow.min_lon_deg) / 2;
-    req.bbox = GeoBox{std::max(b.min_lon_deg - dlon, area.min_lon_deg), std::max(b.min_lat_deg - dlat, area.min_lat_deg),
-                      std::min(b.max_lon_deg + dlon, area.max_lon_deg), std::min(b.max_lat_deg + dlat, area.max_lat_deg)};
+    req.bbox = grown_clipped(*opts.bbox);
+  } else if (all_near && tel_area) {
+    if (!boxes_intersect(*tel_area, info.bbox_wgs84))
+      throw Error{Errc::invalid_argument, "match: the telemetry positions in frames.json (and the ground their camera can "
+                                          "see) do not intersect the imagery " + imagery};
+    req.bbox = grown_clipped(*tel_area);
   } else {
     req.bbox = area;
   }
@@ -281,18 +351,32 @@ MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string&
       r.frames.push_back(std::move(fx));
       continue;
     }
+    const MatchOptions& fo = per[i];
     ViewPrior p;
-    p.gsd_m = prior_gsd(opts, img.cols);
-    p.gsd_tol = opts.gsd_tol;
-    p.heading_deg = opts.heading_deg;
-    p.heading_tol_deg = opts.heading_tol_deg;
-    p.tilt_deg = opts.tilt_deg;
-    if (opts.hfov_deg) p.hfov_deg = *opts.hfov_deg;
-    if (opts.near) {
-      const cv::Point2d c = ref.pixel_from_lat_lon(*opts.near);
+    p.gsd_m = prior_gsd(fo, img.cols);
+    p.gsd_tol = fo.gsd_tol;
+    p.heading_deg = fo.heading_deg;
+    p.heading_tol_deg = fo.heading_tol_deg;
+    p.tilt_deg = fo.tilt_deg;
+    if (fo.hfov_deg) p.hfov_deg = *fo.hfov_deg;
+    if (fo.near) {
+      const cv::Point2d c = ref.pixel_from_lat_lon(*fo.near);
       p.center_px = c;
-      p.radius_px = opts.radius_m / ref.gsd_m;
+      p.radius_px = fo.radius_m / ref.gsd_m;
     }
+    fx.priors = Json::object();
+    if (p.gsd_m) fx.priors["gsd_m"] = round_to(*p.gsd_m, 4), fx.priors["gsd_tol"] = p.gsd_tol;
+    if (p.heading_deg) fx.priors["heading_deg"] = round_to(*p.heading_deg, 2), fx.priors["heading_tol_deg"] = p.heading_tol_deg;
+    if (p.tilt_deg) fx.priors["tilt_deg"] = round_to(*p.tilt_deg, 2);
+    if (fo.near) fx.priors["near"] = to_json(*fo.near), fx.priors["radius_m"] = round_to(fo.radius_m, 1);
+    fx.priors["from_telemetry"] = from_tel[i];
+    if (!from_tel[i].empty())
+      fx.diagnostics.info("match.priors_from_telemetry", "priors taken from the frame's telemetry (" +
+                                                           frames[i].camera->source + "): " + [&] {
+                                                             std::string s;
+                                                             for (const auto& x : from_tel[i]) s += (s.empty() ? "" : ", ") + x;
+                                                             return s;
+                                                           }());
     const Alignment a = align_frame(img, index, p, ao);
     fx.diagnostics.append(a.diagnostics);
     fx.gates = to_json(a);
@@ -353,6 +437,7 @@ Json to_json(const FrameFix& f) {
   }
   j["inliers"] = f.inliers;
   j["confidence"] = round_to(f.confidence, 3);
+  j["priors"] = f.priors;
   j["method"] = f.method;
   j["gates"] = f.gates;
   j["diagnostics"] = to_json(f.diagnostics);

@@ -202,3 +202,27 @@ TEST_F(AlignNaip, HopelessFramesGiveDiagnostics) {
 }
 
 }  // namespace
+
+TEST_F(AlignNaip, CrossDateViewWithPriorsIsLocatedByTheDenseSearch) {
+  // A 2020 view against the 2014 reference: keypoints find almost nothing across these dates (crops
+  // and water changed); the orientation-field search at the prior's scale and heading must.
+  const cv::Mat y2020 = naip(kNaip2020);
+  geo::AlignOptions o;
+  int located = 0;
+  for (unsigned s = 1; s <= 3; ++s) {
+    std::mt19937 rng(100 + s);
+    std::uniform_real_distribution<double> U(0, 1);
+    const View v = render(y2020, {300 + 300 * U(rng), 260 + 180 * U(rng)}, 5.0, 1.6, 360 * U(rng), 20 * U(rng), s);
+    geo::ViewPrior p;
+    p.gsd_m = 1.6 * 1.05;
+    p.heading_deg = v.heading_deg - 6;
+    p.center_px = v.centre_px + cv::Point2d(60, 80);  // 500 m off
+    p.radius_px = 200;
+    const geo::Alignment a = geo::align_frame(v.img, *index_, p, o);
+    if (!a.found) continue;
+    ++located;
+    EXPECT_LT(centre_error_m(a, v, 5.0), 15.0) << "seed " << s;  // three 5 m reference pixels
+    EXPECT_EQ(a.method.rfind("dense", 0), 0u) << a.method;
+  }
+  EXPECT_GE(located, 2);
+}

@@ -60,7 +60,8 @@ struct FrameFix {
   double gsd_m = 0.0;                  // ground metres per frame pixel at the centre, from the fix
   std::string method;
   bool outlier = false;                // inconsistent with the other frames of the same video
-  Json gates = Json::object();         // the gate values (inliers, ratios, NCC, peak ratio, ECC)
+  Json gates = Json::object();         // the gate values (inliers, ratios, NCC, peak ratio, z)
+  Json priors = Json::object();        // the priors used for this frame and where each came from
   Diagnostics diagnostics;
 };
 
@@ -81,10 +82,29 @@ struct MatchResult {
 // The frames listed in a `geoev frames` frames.json (paths resolved against its directory), with their
 // PTS. Throws Error{not_found} / Error{corrupt_data} for a missing or malformed file and
 // Error{invalid_argument, "... frames.json lists no frames"} when empty.
+// The camera state `geoev frames` took from the video's telemetry for one frame (frames.json
+// "camera"; see docs/media-frames.md). Every field but the position is optional.
+struct CameraPrior {
+  GeoPoint position;                   // where the camera was (WGS 84)
+  std::optional<double> rel_alt_m;     // height above the take-off point, metres
+  std::optional<double> heading_deg;   // compass direction the camera looks
+  std::optional<double> tilt_deg;      // from straight down
+  std::optional<double> hfov_deg;      // horizontal field of view
+  std::string source;                  // "dji-srt" | "gopro-gpmf"
+};
 struct FrameRef {
   std::string path;
   std::optional<double> pts_s;
+  std::optional<CameraPrior> camera;   // from frames.json; options given explicitly win over it
 };
+
+// The priors one frame is matched with: the options, with what `camera` adds where an option is not
+// given. The search centre becomes the camera position with a radius of 500 m plus the ground
+// distance the tilt can put the frame centre from the camera (rel_alt x tan(tilt), or 1000 m when
+// either is unknown); the scale comes from rel_alt_m and hfov_deg (height above take-off stands in
+// for height above the ground, so the scale tolerance widens to at least 20 %). `from_telemetry`
+// lists the fields taken from the camera.
+MatchOptions frame_options(const MatchOptions& opts, const FrameRef& frame, std::vector<std::string>* from_telemetry = nullptr);
 std::vector<FrameRef> frames_from_json(const std::filesystem::path& frames_json);
 
 // Matches every frame against the imagery. Throws Error{no_georeferencing} (imagery without
