@@ -16,7 +16,7 @@ int run_match(const geoev::Args& args) {
     namespace po = geoev::po;
     geoev::CommonOptions common;
     std::vector<std::string> frame_paths;
-    std::string frames_json, imagery, near, bbox, out, overlay, case_dir, detector = "sift";
+    std::string frames_json, imagery, near, bbox, out, overlay, index_dir, case_dir, detector = "sift";
     double heading = NAN, altitude = NAN, hfov = NAN, gsd = NAN, tilt = NAN;
     geo::MatchOptions opts;
     po::options_description desc("options");
@@ -39,7 +39,8 @@ int run_match(const geoev::Args& args) {
         ("no-dense", "disable the dense gradient-orientation search")
         ("output,o", po::value(&out), "write a GeoJSON FeatureCollection of the footprints")
         ("case", po::value(&case_dir), "record every fix and not-found result as observations in this case")
-        ("overlay", po::value(&overlay), "write per-frame overlay images into this new directory");
+        ("overlay", po::value(&overlay), "write per-frame overlay images into this new directory")
+        ("index-dir", po::value(&index_dir), "cache the reference and its keypoint index here for later runs");
     geoev::add_common_options(desc, common);
     po::positional_options_description pos;
     pos.add("frame", -1);
@@ -61,6 +62,7 @@ int run_match(const geoev::Args& args) {
     opts.align.detector = geo::parse_detector(detector);
     opts.align.dense = vm.count("no-dense") == 0;
     if (!overlay.empty()) opts.overlay_dir = overlay;
+    if (!index_dir.empty()) opts.index_dir = index_dir;
     std::vector<geo::FrameRef> frames;
     if (!frames_json.empty()) frames = geo::frames_from_json(frames_json);
     for (const auto& p : frame_paths) frames.push_back({p, std::nullopt});

@@ -187,3 +187,41 @@ TEST(CliMatch, TelemetryOutsideTheImageryFails) {
   EXPECT_NE(r.err.find("telemetry positions"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
 }
+
+TEST(CliMatch, IndexCacheIsReusedAndRebuiltWhenAltered) {
+  if (!have_sample()) GTEST_SKIP();
+  geo::test::ScratchDir dir;
+  const Fixture f = make_crop(dir, "view.png");
+  const auto idx = dir / "index";
+  auto run = [&] {
+    const auto r = run_geoev({"match", (dir / "view.png").string(), "--imagery", f.imagery, "--index-dir", idx.string(),
+                              "--json", "--quiet"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return geo::Json::parse(r.out);
+  };
+  auto has = [](const geo::Json& j, const std::string& code) {
+    for (const auto& d : j["diagnostics"])
+      if (d["code"] == code) return true;
+    return false;
+  };
+  const geo::Json first = run();
+  EXPECT_TRUE(has(first, "match.index_stored"));
+  std::vector<std::filesystem::path> entries;
+  for (const auto& e : std::filesystem::directory_iterator(idx)) entries.push_back(e.path());
+  ASSERT_EQ(entries.size(), 1u);  // one entry: index.json, reference.tif, keypoints.bin
+  const geo::Json second = run();
+  EXPECT_TRUE(has(second, "match.index_cached"));
+  ASSERT_EQ(second["frames"][0]["status"], "located");
+  // Same reference, same keypoints: the same fix to the centimetre.
+  EXPECT_NEAR(second["frames"][0]["center"]["lat_deg"].get<double>(), first["frames"][0]["center"]["lat_deg"].get<double>(), 1e-7);
+  EXPECT_NEAR(second["frames"][0]["center"]["lon_deg"].get<double>(), first["frames"][0]["center"]["lon_deg"].get<double>(), 1e-7);
+  // An altered cache file is detected and not used.
+  const auto kp = entries[0] / "keypoints.bin";
+  std::string bytes = geo::test::read_text(kp);
+  bytes[bytes.size() / 2] ^= 0x5a;
+  geo::test::write_bytes(kp, bytes);
+  const geo::Json third = run();
+  EXPECT_TRUE(has(third, "match.index_altered"));
+  EXPECT_FALSE(has(third, "match.index_cached"));
+  EXPECT_EQ(third["frames"][0]["status"], "located");
+}

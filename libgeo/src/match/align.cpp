@@ -4,18 +4,11 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
 
 #include <opencv2/calib3d.hpp>
 #include <opencv2/features2d.hpp>
 #include <opencv2/imgproc.hpp>
-#include <opencv2/video/tracking.hpp>
 
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include "geo/core/error.hpp"
 #include "match/align_util.hpp"
 
@@ -97,8 +90,6 @@ KeypointFit fit_keypoints(const std::vector<cv::KeyPoint>& ks, const cv::Mat& ds
   if (ps.size() < 8) return r;
   std::vector<unsigned char> inl;
   cv::Mat h;
-  const auto tm0 = std::chrono::steady_clock::now();
-  struct Done { std::chrono::steady_clock::time_point t; ~Done() { if (std::getenv("GEO_MATCH_DEBUG")) std::fprintf(stderr, "DBG time magsac %.3f\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count()); } } done{tm0};
   try {
     h = cv::findHomography(ps, pt, cv::USAC_MAGSAC, thresh_px, inl, 10000, 0.999);
   } catch (const cv::Exception&) {
@@ -251,6 +242,23 @@ ReferenceIndex ReferenceIndex::build(const cv::Mat& image, const cv::Mat& valid,
   return r;
 }
 
+ReferenceIndex ReferenceIndex::from_keypoints(const cv::Mat& image, const cv::Mat& valid, double gsd_m,
+                                              const AlignOptions& opts, std::vector<cv::KeyPoint> kp, cv::Mat desc,
+                                              double kp_gsd_m) {
+  opts.validate();
+  if (image.empty() || !(gsd_m > 0) || !(kp_gsd_m >= gsd_m) || int(kp.size()) != desc.rows)
+    throw Error{Errc::invalid_argument, "match.reference: keypoints and descriptors do not fit the reference"};
+  ReferenceIndex r;
+  r.gray_ = to_gray8(image).clone();
+  r.valid_ = valid.empty() ? cv::Mat(r.gray_.size(), CV_8U, cv::Scalar(255)) : valid.clone();
+  r.gsd_m_ = gsd_m;
+  r.detector_ = opts.detector;
+  r.kp_gsd_m_ = kp_gsd_m;
+  r.kp_ = std::move(kp);
+  r.desc_ = std::move(desc);
+  return r;
+}
+
 const ReferenceIndex::Level& ReferenceIndex::level(double gsd_m) const {
   for (const auto& l : levels_)
     if (std::abs(l.gsd_m - gsd_m) < 1e-9) return l;
@@ -355,10 +363,7 @@ KeypointFit keypoints_in(const cv::Mat& work, const cv::Mat& work_mask, const Re
   auto det = make_detector(o.detector, 4000);
   std::vector<cv::KeyPoint> kw;
   cv::Mat dw;
-  const auto tk0 = std::chrono::steady_clock::now();
   det->detectAndCompute(work, work_mask, kw, dw);
-  if (std::getenv("GEO_MATCH_DEBUG"))
-    std::fprintf(stderr, "DBG time detect %.3f (%dx%d, %zu kp)\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - tk0).count(), work.cols, work.rows, kw.size());
   std::vector<cv::KeyPoint> kr;
   cv::Mat dr;
   const auto& all = ref.keypoints();
@@ -670,14 +675,6 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
   const cv::Size fs = f32.size();
   const FramePyramid fpyr(f32);
   try {
-    const bool dbg = std::getenv("GEO_MATCH_DEBUG") != nullptr;
-    auto t0 = std::chrono::steady_clock::now();
-    auto lap = [&](const char* what) {
-      if (!dbg) return;
-      const auto t1 = std::chrono::steady_clock::now();
-      std::fprintf(stderr, "DBG time %s %.3f\n", what, std::chrono::duration<double>(t1 - t0).count());
-      t0 = t1;
-    };
     // Stage 1: keypoints, on the frame rectified by the priors when scale and heading are known.
     {
       Alignment a;
@@ -726,7 +723,6 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
         best.diagnostics.info("match.keypoints_none", "too few keypoint matches");
       }
     }
-    lap("keypoints");
     if (!o.dense) return best;
     if (!p.gsd_m && !o.dense_without_priors) return best;
     // Stage 2: dense orientation-field search over the hypotheses the priors leave open.
@@ -753,7 +749,6 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
       for (double t : tilts)
         for (double hd : heads) hyps.push_back({g, t, hd});
     const auto peaks = dense_search(fpyr, ref, p, hyps);
-    lap("dense_search");
     if (peaks.empty()) {
       best.diagnostics.info("match.dense_none", "no dense hypothesis fits in the search area");
       return best;
@@ -788,7 +783,6 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
       a.peak_ratio = second > 1e-6 ? pk.score / second : 10.0;
       const double L = choose_level(pk.hyp.gsd_m * fs.width, ref.gsd_m());
       const LocalFit lf = refine_dense(fpyr, ref, p, o, pk);
-      lap("refine");
       cv::Matx33d h = lf.ok ? lf.ref_from_frame : pk.ref_from_frame;
       a.ncc_fine = lf.ok ? lf.ncc_fine : 0.0;
       a.drift_px = lf.ok ? lf.drift_coarse_px : 0.0;
@@ -805,7 +799,6 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
       // Local keypoints confirm and sharpen a dense fix.
       cv::Matx33d hk;
       KeypointFit kf = verify_keypoints(fpyr, ref, h, 6 * L / ref.gsd_m(), o, hk);
-      lap("confirm");
       if (kf.ok && kf.inliers >= o.min_inliers && kf.hull_share >= o.min_hull_share) {
         const cv::Point2d c1 = apply(hk, {fs.width / 2.0, fs.height / 2.0});
         const cv::Point2d c0 = apply(h, {fs.width / 2.0, fs.height / 2.0});
@@ -821,12 +814,6 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
         }
       }
       const std::string why = geometry_problem(p, o, ref, a.ref_from_frame, fs);
-      if (std::getenv("GEO_MATCH_DEBUG")) {
-        const cv::Point2d cc0 = apply(pk.ref_from_frame, {fs.width / 2.0, fs.height / 2.0});
-        const cv::Point2d cc1 = apply(a.ref_from_frame, {fs.width / 2.0, fs.height / 2.0});
-        std::fprintf(stderr, "DBG dense: z=%.2f peak (%.0f,%.0f) refined (%.0f,%.0f) ncc=%.3f second=%.3f pr=%.2f fine=%.3f conf=%.2f hyp g=%.2f h=%.0f why=%s method=%s\n",
-                     pk.z, cc0.x, cc0.y, cc1.x, cc1.y, pk.score, second, a.peak_ratio, a.ncc_fine, a.confidence, pk.hyp.gsd_m, pk.hyp.heading_deg, why.c_str(), a.method.c_str());
-      }
       if (!why.empty()) {
         a.diagnostics.info("match.dense_rejected", "dense candidate rejected: " + why);
         a.confidence = std::min(a.confidence, 0.2);

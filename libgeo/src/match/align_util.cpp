@@ -92,16 +92,5 @@ void orientation_field(const cv::Mat& gray32, cv::Mat& fc, cv::Mat& fs) {
   cv::GaussianBlur(fs, fs, cv::Size(0, 0), 1.0);
 }
 
-cv::Mat gradient_magnitude(const cv::Mat& gray32) {
-  cv::Mat g, gx, gy, mag;
-  cv::GaussianBlur(gray32, g, cv::Size(0, 0), 1.0);
-  cv::Sobel(g, gx, CV_32F, 1, 0, 3);
-  cv::Sobel(g, gy, CV_32F, 0, 1, 3);
-  cv::magnitude(gx, gy, mag);
-  cv::Mat local;
-  cv::blur(mag, local, cv::Size(31, 31));
-  local += cv::mean(mag)[0] * 0.5 + 1e-3;
-  return mag / local;
-}
 
 }  // namespace geo::match_detail

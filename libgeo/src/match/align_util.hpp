@@ -44,7 +44,5 @@ cv::Mat warp_frame(const FramePyramid& frame, const cv::Matx33d& target_from_fra
 // exposure and to contrast inversion between dates. Inputs CV_32F; outputs CV_32F.
 void orientation_field(const cv::Mat& gray32, cv::Mat& fc, cv::Mat& fs);
 
-// Gradient magnitude after a small blur (CV_32F), for ECC refinement.
-cv::Mat gradient_magnitude(const cv::Mat& gray32);
 
 }  // namespace geo::match_detail

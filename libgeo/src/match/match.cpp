@@ -11,6 +11,7 @@
 #include "geo/core/error.hpp"
 #include "geo/core/geodesy.hpp"
 #include "match/align_util.hpp"
+#include "match/index_cache.hpp"
 
 namespace geo {
 
@@ -326,16 +327,34 @@ MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string&
   } else {
     req.bbox = area;
   }
+  AlignOptions ao = opts.align;
+  // What the reference and its keypoint index depend on: the cache key.
+  Json key = {{"format", 1},
+              {"imagery_sha256", info.sha256},
+              {"gsd_m", req.gsd_m},
+              {"center", req.center ? to_json(*req.center) : Json(nullptr)},
+              {"radius_m", req.radius_m},
+              {"bbox", req.bbox ? to_json(*req.bbox) : Json(nullptr)},
+              {"detector", to_string(ao.detector)},
+              {"index_gsd_m", ao.index_gsd_m}};
+  std::optional<match_detail::CachedReference> cached;
+  std::filesystem::path entry;
+  if (!opts.index_dir.empty()) {
+    entry = match_detail::cache_entry(opts.index_dir, key);
+    AlignOptions co = ao;
+    co.index_gsd_m = std::max(co.index_gsd_m, req.gsd_m);
+    cached = match_detail::load_cached(entry, key, co, r.diagnostics);
+  }
   report(progress, 0.0, "reading imagery");
-  const GeoImage ref = raster.read_window(req);
+  const GeoImage ref = cached ? std::move(cached->image) : raster.read_window(req);
   r.reference_gsd_m = ref.gsd_m;
   r.diagnostics.append(ref.diagnostics);
   if (ref.valid_fraction() < 0.01)
     throw Error{Errc::invalid_argument, "match: the search area holds no imagery data in " + imagery};
   report(progress, 0.0, "indexing reference");
-  AlignOptions ao = opts.align;
   ao.index_gsd_m = std::max(ao.index_gsd_m, ref.gsd_m);
-  const ReferenceIndex index = ReferenceIndex::build(ref.image, ref.valid, ref.gsd_m, ao);
+  const ReferenceIndex index = cached ? std::move(cached->index) : ReferenceIndex::build(ref.image, ref.valid, ref.gsd_m, ao);
+  if (!cached && !entry.empty()) match_detail::store_cached(entry, key, ref, index, r.diagnostics);
 
   std::unique_ptr<AtomicDir> overlay;
   if (!opts.overlay_dir.empty()) overlay = std::make_unique<AtomicDir>(opts.overlay_dir);

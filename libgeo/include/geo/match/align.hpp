@@ -62,6 +62,12 @@ class ReferenceIndex {
   // Throws Error{invalid_argument} for an empty image or gsd_m <= 0.
   static ReferenceIndex build(const cv::Mat& image, const cv::Mat& valid, double gsd_m,
                               const AlignOptions& opts);
+  // Rebuilds an index from keypoints computed earlier by build() with the same options (e.g. read
+  // from an on-disk cache): `kp` in reference pixels, `desc` one row per keypoint, `kp_gsd_m` the
+  // resolution they were detected at. Throws Error{invalid_argument} when sizes disagree.
+  static ReferenceIndex from_keypoints(const cv::Mat& image, const cv::Mat& valid, double gsd_m,
+                                       const AlignOptions& opts, std::vector<cv::KeyPoint> kp, cv::Mat desc,
+                                       double kp_gsd_m);
   double gsd_m() const noexcept { return gsd_m_; }
   cv::Size size() const noexcept { return gray_.size(); }
   const cv::Mat& gray() const noexcept { return gray_; }

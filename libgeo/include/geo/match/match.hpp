@@ -42,6 +42,10 @@ struct MatchOptions {
   double ref_gsd_m = 0.0;              // reference resolution; 0 = the raster's native GSD (>= 0.5 m)
   AlignOptions align;
   std::filesystem::path overlay_dir;   // when set: one overlay PNG per frame (atomic directory)
+  // When set: the reference window and its keypoint index are cached here (one subdirectory per
+  // imagery sha256 + search window + detector), so later runs over the same area skip the read and
+  // the keypoint detection. Entries record their files' SHA-256 and are rebuilt when altered.
+  std::filesystem::path index_dir;
   // Throws Error{invalid_argument}: radius without near, near and bbox together, negative values,
   // tilt outside [0, 80), hfov outside (1, 170).
   void validate() const;
