@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <cmath>
+#include <cstdio>
 #include <iostream>
 
 #include "common/cli.hpp"
@@ -95,7 +97,9 @@ int nearest(const Args& args) {
     CommonOptions common;
     RegOpts ro;
     double lat = 0, lon = 0;
-    sp::JoinOptions jo;
+    sp::AssociationOptions ao;
+    auto& jo = ao.join;
+    jo.max_distance_m = sp::kDefaultAssociationCapM;
     po::options_description desc("options");
     add_common_options(desc, common);
     ro.add(desc);
@@ -103,28 +107,45 @@ int nearest(const Args& args) {
         ("lon", po::value(&lon)->required(), "longitude, degrees")
         ("uncertainty-m", po::value(&jo.uncertainty_m)->default_value(0.0), "uncertainty radius (uniform disc), metres")
         ("within-m", po::value(&jo.within_m)->default_value(1000.0), "report as 'within' up to this distance, metres")
+        ("max-distance-m", po::value(&jo.max_distance_m)->default_value(jo.max_distance_m),
+         "no compound reported beyond this distance, metres ('inf' for no cap)")
         ("max", po::value(&jo.max_results)->default_value(5), "number of nearest entries");
     po::variables_map vm;
-    if (!parse_args(args, "compounds nearest --lat LAT --lon LON [--uncertainty-m U] [--compounds FILE] [--json]", desc, {}, vm))
+    if (!parse_args(args, "compounds nearest --lat LAT --lon LON [--uncertainty-m U] [--max-distance-m M] [--compounds FILE] [--json]",
+                    desc, {}, vm))
       return 0;
     const geo::GeoPoint p{lat, lon};
     geo::validate(p, "compounds nearest: position");
     jo.validate();
     const auto r = ro.load();
+    const sp::Gazetteer gaz(sp::shipped_gazetteer_path());
+    ao.gazetteer = &gaz;
     const sp::CompoundIndex index(r);
-    const auto hits = index.query(p, jo);
+    const auto a = sp::associate(index, p, ao);
     if (common.json) {
-      geo::Json a = geo::Json::array();
-      for (const auto& h : hits) a.push_back(sp::to_json(h));
-      print_json(geo::Json{{"query", geo::Json{{"lat_deg", lat}, {"lon_deg", lon}, {"uncertainty_m", jo.uncertainty_m}}},
-                           {"results", a},
-                           {"provenance", geo::to_json(geo::make_provenance("compounds.nearest",
-                                              geo::Json{{"lat", lat}, {"lon", lon}, {"uncertainty_m", jo.uncertainty_m}},
-                                              {geo::InputRef{r.origins.at(0), r.sha256.at(0), {}}}))}});
+      geo::Json j = sp::to_json(a);
+      j["results"] = j["sites"];
+      j.erase("sites");
+      j["query"] = geo::Json{{"lat_deg", lat}, {"lon_deg", lon}, {"uncertainty_m", jo.uncertainty_m},
+                             {"max_distance_m", std::isfinite(jo.max_distance_m) ? geo::Json(jo.max_distance_m) : geo::Json()}};
+      std::vector<geo::InputRef> inputs;
+      for (std::size_t i = 0; i < r.origins.size(); ++i) inputs.push_back(geo::InputRef{r.origins[i], r.sha256[i], {}});
+      inputs.push_back(geo::InputRef{gaz.path().string(), gaz.sha256(), {}});
+      j["provenance"] = geo::to_json(geo::make_provenance(
+          "compounds.nearest", geo::Json{{"lat", lat}, {"lon", lon}, {"uncertainty_m", jo.uncertainty_m},
+                                         {"within_m", jo.within_m}, {"max_distance_m", j["query"]["max_distance_m"]}},
+          inputs));
+      print_json(j);
     } else {
-      for (const auto& h : hits)
+      for (const auto& h : a.sites)
         std::cout << h.compound_id << "  " << sp::to_string(h.relation) << "  " << h.distance_m << " m  p_inside "
                   << h.p_inside << "  " << h.name << "\n";
+      if (!a.note.empty()) std::cout << a.note << "\n";
+      for (const auto& h : a.context)
+        std::cout << "context: " << sp::to_string(h.kind) << " " << h.name << " (" << h.compound_id << ") " << h.distance_m << " m\n";
+      if (a.town)
+        std::printf("context: %.2f km from %s (%s, GeoNames), bearing %.0f deg from the town\n", a.town->distance_m / 1000.0,
+                    a.town->name.c_str(), a.town->country.c_str(), a.town->bearing_from_town_deg);
     }
     return 0;
   });

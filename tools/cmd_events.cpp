@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <cstdio>
 #include <iostream>
 
 #include "common/cli.hpp"
@@ -16,7 +17,7 @@ int add(const Args& args) {
     std::string dir, from, to, description, notes, compounds;
     std::vector<std::string> extend, media;
     std::vector<std::int64_t> obs;
-    double lat = 0, lon = 0, unc = 0, within = 1000;
+    double lat = 0, lon = 0, unc = 0, within = 1000, max_distance = geo::spatial::kDefaultAssociationCapM;
     po::options_description desc("options");
     add_common_options(desc, common);
     desc.add_options()("case", po::value(&dir)->required(), "case directory")
@@ -30,6 +31,8 @@ int add(const Args& args) {
         ("compounds", po::value(&compounds), "registry file replacing the shipped one")
         ("compounds-extend", po::value(&extend)->multitoken(), "registry files adding to the shipped one")
         ("within-m", po::value(&within)->default_value(1000.0), "'within' distance for the compound join, metres")
+        ("max-distance-m", po::value(&max_distance)->default_value(max_distance),
+         "no compound association beyond this distance, metres ('inf' for no cap)")
         ("description", po::value(&description), "what happened")
         ("notes", po::value(&notes), "analyst notes");
     po::variables_map vm;
@@ -49,6 +52,7 @@ int add(const Args& args) {
     in.compounds.replace = compounds;
     in.compounds.extend = extend;
     in.within_m = within;
+    in.max_distance_m = max_distance;
     geo::Diagnostics diag;
     const auto e = ev::add_event(c, in, diag);
     if (common.json) {
@@ -59,8 +63,16 @@ int add(const Args& args) {
       std::cout << "event " << e.id << ": " << e.position.lat_deg << "," << e.position.lon_deg << " +-" << e.uncertainty_m
                 << " m (" << ev::to_string(e.precision) << ")";
       if (!e.compound_id.empty()) std::cout << ", " << e.relation << " " << e.compound_name << " (" << e.distance_m << " m)";
+      else std::cout << ", no compound";
       std::cout << "\n";
-      for (const auto& d : diag.items()) std::cerr << geo::to_string(d.severity) << ": " << d.message << "\n";
+      if (!e.association_note.empty()) std::cout << "  " << e.association_note << "\n";
+      if (e.context.contains("town") && e.context["town"].is_object()) {
+        const auto& t = e.context["town"];
+        std::printf("  context: %.2f km from %s (%s), bearing %.0f deg from the town\n", t.value("distance_m", 0.0) / 1000.0,
+                    t.value("name", "").c_str(), t.value("country", "").c_str(), t.value("bearing_from_town_deg", 0.0));
+      }
+      for (const auto& d : diag.items())
+        if (d.severity != geo::Severity::info) std::cerr << geo::to_string(d.severity) << ": " << d.message << "\n";
     }
     return 0;
   });

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cmath>
 #include <cstdio>
 #include <regex>
 
@@ -121,4 +123,93 @@ TEST(EventsCli, CompoundsNearestAndBadRegistries) {
   const auto imp = run_geoev({"compounds", "import", (d / "bad.kml").string(), "-o", (d / "out.geojson").string()});
   EXPECT_EQ(imp.exit_code, 1);
   EXPECT_FALSE(fs::exists(d / "out.geojson"));
+}
+
+namespace {
+// geod -I: "az1 az2 dist" from (lat1 lon1) to (lat2 lon2) on WGS 84.
+std::array<double, 3> geod_inverse(double lat1, double lon1, double lat2, double lon2) {
+  char cmd[256];
+  std::snprintf(cmd, sizeof cmd, "echo '%.8f %.8f %.8f %.8f' | geod +ellps=WGS84 -I -f %%.6f", lat1, lon1, lat2, lon2);
+  std::array<double, 3> v{};
+  std::sscanf(sh(cmd).c_str(), "%lf %lf %lf", &v[0], &v[1], &v[2]);
+  return v;
+}
+}  // namespace
+
+TEST(EventsCli, FarEventHasNoCompoundAndSaysWhichIsNearest) {
+  geo::test::ScratchDir d;
+  const std::string dir = (d / "case").string();
+  ASSERT_EQ(run_geoev({"case", "init", dir}).exit_code, 0);
+  // Phnom Penh: 886 km from KK Park, the nearest compound with a position in the shipped registry.
+  const auto r = run_geoev({"events", "add", "--case", dir, "--lat", "11.5625", "--lon", "104.916", "--uncertainty-m", "30", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = geo::Json::parse(r.out);
+  EXPECT_EQ(j["relation"], "none");
+  EXPECT_TRUE(j["compound"].is_null());
+  EXPECT_TRUE(j["compounds"].empty());
+  const auto kk = geod_inverse(11.5625, 104.916, 16.631, 98.557);
+  const auto& far = j["context"]["nearest_site_beyond_cap"];
+  EXPECT_EQ(far["compound_id"], "mm-kk-park");
+  EXPECT_NEAR(far["distance_m"].get<double>(), kk[2], 0.01);
+  const std::string note = j["association_note"];
+  EXPECT_NE(note.find("within 25.0 km"), std::string::npos) << note;
+  EXPECT_NE(note.find("KK Park"), std::string::npos) << note;
+  // Town context: GeoNames Phnom Penh (11.56245, 104.91601); distance and bearing from the town as geod.
+  const auto& town = j["context"]["town"];
+  EXPECT_EQ(town["name"], "Phnom Penh");
+  const auto g = geod_inverse(11.56245, 104.91601, 11.5625, 104.916);
+  EXPECT_NEAR(town["distance_m"].get<double>(), g[2], 0.01);
+  EXPECT_NEAR(town["bearing_from_town_deg"].get<double>(), std::fmod(g[0] + 360.0, 360.0), 0.01);
+  // The text output says so too, and the stored event keeps it.
+  const auto t = run_geoev({"events", "add", "--case", dir, "--lat", "11.5625", "--lon", "104.916", "--uncertainty-m", "30"});
+  EXPECT_NE(t.out.find("no compound"), std::string::npos) << t.out;
+  const auto l = geo::Json::parse(run_geoev({"events", "list", "--case", dir, "--json"}).out);
+  ASSERT_EQ(l.size(), 2u);
+  EXPECT_EQ(l[0]["relation"], "none");
+  EXPECT_EQ(l[0]["association_note"], note);
+  // Without a cap the same event is associated with the nearest compound, whatever the distance.
+  const auto u = run_geoev({"events", "add", "--case", dir, "--lat", "11.5625", "--lon", "104.916", "--uncertainty-m", "30",
+                            "--max-distance-m", "inf", "--json"});
+  ASSERT_EQ(u.exit_code, 0) << u.err;
+  const auto uj = geo::Json::parse(u.out);
+  EXPECT_EQ(uj["compound"]["compound_id"], "mm-kk-park");
+  EXPECT_EQ(uj["relation"], "nearest");
+}
+
+TEST(EventsCli, TownIsContextNeverTheCompound) {
+  geo::test::ScratchDir d;
+  const std::string dir = (d / "case").string();
+  ASSERT_EQ(run_geoev({"case", "init", dir}).exit_code, 0);
+  // Exactly on the registry's Myawaddy town point: the town is context, the compound is KK Park.
+  const auto r = run_geoev({"events", "add", "--case", dir, "--lat", "16.68911", "--lon", "98.50893", "--uncertainty-m", "20", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = geo::Json::parse(r.out);
+  EXPECT_EQ(j["compound"]["compound_id"], "mm-kk-park");
+  EXPECT_EQ(j["context"]["registry"][0]["compound_id"], "mm-myawaddy");
+  EXPECT_NEAR(j["context"]["registry"][0]["distance_m"].get<double>(), 0.0, 1e-6);
+  for (const auto& h : j["compounds"]) EXPECT_TRUE(h["kind"] == "compound" || h["kind"] == "zone") << h.dump();
+  EXPECT_NEAR(j["compound"]["distance_m"].get<double>(), geod_inverse(16.68911, 98.50893, 16.631, 98.557)[2], 0.01);
+  const auto n = run_geoev({"compounds", "nearest", "--lat", "16.68911", "--lon", "98.50893", "--json"});
+  const auto nj = geo::Json::parse(n.out);
+  for (const auto& h : nj["results"]) EXPECT_NE(h["kind"], "town") << h.dump();
+  EXPECT_EQ(nj["context"][0]["compound_id"], "mm-myawaddy");
+  EXPECT_EQ(nj["town"]["name"], "Myawaddy");
+}
+
+TEST(EventsCli, BadCapIsRefusedAndChangesNothing) {
+  geo::test::ScratchDir d;
+  const std::string dir = (d / "case").string();
+  ASSERT_EQ(run_geoev({"case", "init", dir}).exit_code, 0);
+  const auto before = geo::test::read_text(d / "case" / "case.gpkg");
+  for (const char* bad : {"0", "-5", "nan"}) {
+    const auto r = run_geoev({"events", "add", "--case", dir, "--lat", "16.6", "--lon", "98.5", "--uncertainty-m", "10",
+                              "--max-distance-m", bad});
+    EXPECT_EQ(r.exit_code, 1) << bad << ": " << r.err;
+    EXPECT_NE(r.err.find("max-distance-m"), std::string::npos) << r.err;
+    EXPECT_EQ(count(r.err, "\n"), 1) << r.err;
+    const auto n = run_geoev({"compounds", "nearest", "--lat", "16.6", "--lon", "98.5", "--max-distance-m", bad});
+    EXPECT_EQ(n.exit_code, 1) << bad << ": " << n.err;
+    EXPECT_NE(n.err.find("maximum distance"), std::string::npos) << n.err;
+  }
+  EXPECT_EQ(geo::test::read_text(d / "case" / "case.gpkg"), before);
 }

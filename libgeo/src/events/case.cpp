@@ -66,7 +66,8 @@ const std::vector<FieldSpec>& event_fields() {
       {"time_from", OFTString}, {"time_to", OFTString}, {"observation_ids", OFTString}, {"media_sha256", OFTString},
       {"compound_id", OFTString}, {"compound_name", OFTString}, {"relation", OFTString}, {"distance_m", OFTReal},
       {"p_inside", OFTReal}, {"compounds", OFTString}, {"description", OFTString}, {"notes", OFTString},
-      {"flags", OFTString}, {"created_utc", OFTString}, {"tool_version", OFTString}};
+      {"flags", OFTString}, {"created_utc", OFTString}, {"tool_version", OFTString},
+      {"association_note", OFTString}, {"context", OFTString}};
   return f;
 }
 
@@ -442,6 +443,10 @@ void EventInput::validate() const {
     throw Error(Errc::invalid_argument, "events.add: uncertainty must be a finite number of metres >= 0");
   if (time_from && time_to && *time_to < *time_from)
     throw Error(Errc::invalid_argument, "events.add: time window ends before it starts (--to before --from)");
+  if (std::isnan(max_distance_m) || max_distance_m <= 0)
+    throw Error(Errc::invalid_argument, "events.add: --max-distance-m must be a number of metres > 0");
+  if (!std::isfinite(within_m) || within_m < 0)
+    throw Error(Errc::invalid_argument, "events.add: --within-m must be a finite number of metres >= 0");
 }
 
 Json to_json(const Event& e) {
@@ -455,7 +460,10 @@ Json to_json(const Event& e) {
                       ? Json()
                       : Json{{"compound_id", e.compound_id}, {"name", e.compound_name}, {"relation", e.relation},
                              {"distance_m", round_to(e.distance_m, 3)}, {"p_inside", round_to(e.p_inside, 4)}};
+  j["relation"] = e.relation;
   j["compounds"] = e.compounds;
+  j["association_note"] = e.association_note;
+  j["context"] = e.context;
   j["description"] = e.description;
   j["notes"] = e.notes;
   j["flags"] = e.flags;
@@ -485,6 +493,11 @@ Event event_from(OGRFeatureH f) {
   e.p_inside = get_dbl(f, "p_inside");
   e.compounds = Json::parse(get_str(f, "compounds"), nullptr, false);
   if (e.compounds.is_discarded()) e.compounds = Json::array();
+  e.association_note = get_str(f, "association_note");
+  const auto ctx = get_str(f, "context");
+  if (!ctx.empty()) e.context = Json::parse(ctx, nullptr, false);
+  if (e.context.is_discarded()) e.context = Json::object();
+  if (e.relation.empty()) e.relation = "none";
   e.description = get_str(f, "description");
   e.notes = get_str(f, "notes");
   const Json fl = Json::parse(get_str(f, "flags"), nullptr, false);
@@ -600,24 +613,44 @@ Event add_event(const CaseInfo& c, const EventInput& in, Diagnostics& diag) {
   e.notes = in.notes;
   e.tool_version = version();
   e.created_utc = format_utc(now_utc());
-  // Compound association.
+  // Compound association: compounds and zones only, within the cap; the rest is context.
   std::vector<std::string> registry_hashes;
+  e.relation = "none";
   try {
     const auto reg = spatial::load_selected_registry(in.compounds);
     registry_hashes = reg.sha256;
     const spatial::CompoundIndex index(reg);
-    spatial::JoinOptions jo;
-    jo.uncertainty_m = e.uncertainty_m;
-    jo.within_m = in.within_m;
-    jo.max_results = 3;
-    const auto hits = index.query(e.position, jo);
-    for (const auto& h : hits) e.compounds.push_back(to_json(h));
-    if (!hits.empty()) {
-      e.compound_id = hits[0].compound_id;
-      e.compound_name = hits[0].name;
-      e.relation = to_string(hits[0].relation);
-      e.distance_m = hits[0].distance_m;
-      e.p_inside = hits[0].p_inside;
+    spatial::AssociationOptions ao;
+    ao.join.uncertainty_m = e.uncertainty_m;
+    ao.join.within_m = in.within_m;
+    ao.join.max_results = 3;
+    ao.join.max_distance_m = in.max_distance_m;
+    std::optional<spatial::Gazetteer> gaz;
+    if (in.town_context) {
+      try {
+        gaz.emplace(spatial::shipped_gazetteer_path());
+        ao.gazetteer = &*gaz;
+        registry_hashes.push_back(gaz->sha256());
+      } catch (const Error& err) {
+        diag.warn("events.no_gazetteer", std::string("no town context: ") + err.what(), "event");
+      }
+    }
+    const auto a = spatial::associate(index, e.position, ao);
+    for (const auto& h : a.sites) e.compounds.push_back(to_json(h));
+    Json reg_ctx = Json::array();
+    for (const auto& h : a.context) reg_ctx.push_back(to_json(h));
+    e.context = Json{{"registry", reg_ctx}, {"town", a.town ? to_json(*a.town) : Json()},
+                     {"max_distance_m", std::isfinite(in.max_distance_m) ? Json(in.max_distance_m) : Json()}};
+    if (a.nearest_site_beyond_cap) e.context["nearest_site_beyond_cap"] = to_json(*a.nearest_site_beyond_cap);
+    e.relation = a.relation;
+    e.association_note = a.note;
+    if (!a.sites.empty()) {
+      e.compound_id = a.sites[0].compound_id;
+      e.compound_name = a.sites[0].name;
+      e.distance_m = a.sites[0].distance_m;
+      e.p_inside = a.sites[0].p_inside;
+    } else {
+      diag.info("events.no_compound", a.note, "event");
     }
   } catch (const Error& err) {
     if (!in.compounds.replace.empty() || !in.compounds.extend.empty()) throw;
@@ -628,6 +661,7 @@ Event add_event(const CaseInfo& c, const EventInput& in, Diagnostics& diag) {
     for (const auto& m : e.media_sha256)
       if (!media_exists(ds, m)) throw Error(Errc::not_found, "events.add: media " + m + " is not in the case (add it with geoev case add)");
     OGRLayerH l = layer(ds, "events");
+    for (const auto& spec : event_fields()) ensure_field(l, spec.name, spec.type);  // cases made before a field existed
     adapters::FeaturePtr f{OGR_F_Create(OGR_L_GetLayerDefn(l))};
     set_point(f.get(), e.position);
     set_dbl(f.get(), "lat", e.position.lat_deg);
@@ -646,6 +680,8 @@ Event add_event(const CaseInfo& c, const EventInput& in, Diagnostics& diag) {
       set_dbl(f.get(), "p_inside", e.p_inside);
     }
     set_str(f.get(), "compounds", e.compounds.dump());
+    set_str(f.get(), "association_note", e.association_note);
+    set_str(f.get(), "context", e.context.dump());
     set_str(f.get(), "description", e.description);
     set_str(f.get(), "notes", e.notes);
     set_str(f.get(), "flags", Json(e.flags).dump());
@@ -657,7 +693,8 @@ Event add_event(const CaseInfo& c, const EventInput& in, Diagnostics& diag) {
     for (const auto& h : registry_hashes) inputs.push_back(h);
     append_custody(ds, "events.add",
                    Json{{"event_id", e.id}, {"observation_ids", e.observation_ids}, {"compounds", in.compounds.replace},
-                        {"compounds_extend", in.compounds.extend}},
+                        {"compounds_extend", in.compounds.extend}, {"within_m", in.within_m},
+                        {"max_distance_m", std::isfinite(in.max_distance_m) ? Json(in.max_distance_m) : Json()}},
                    inputs, Json::array({sha256_hex(to_json(e).dump())}));
   });
   return e;

@@ -94,6 +94,14 @@ void append_custody(GDALDatasetH ds, const std::string& action, const Json& para
   create_feature(l, f.get(), "custody entry");
 }
 
+void ensure_field(OGRLayerH l, const char* name, OGRFieldType type) {
+  if (OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(l), name) >= 0) return;
+  OGRFieldDefnH fd = OGR_Fld_Create(name, type);
+  const OGRErr err = OGR_L_CreateField(l, fd, TRUE);
+  OGR_Fld_Destroy(fd);
+  if (err != OGRERR_NONE) throw Error(Errc::io, std::string("case: cannot add field ") + name + " to layer " + OGR_L_GetName(l), "GDAL");
+}
+
 void set_str(OGRFeatureH f, const char* name, const std::string& v) {
   const int i = OGR_F_GetFieldIndex(f, name);
   if (i >= 0) OGR_F_SetFieldString(f, i, v.c_str());

@@ -28,6 +28,8 @@ void write_action(const CaseInfo& c, const std::function<void(GDALDatasetH)>& bo
 void read_action(const CaseInfo& c, const std::function<void(GDALDatasetH)>& body);
 
 OGRLayerH layer(GDALDatasetH ds, const char* name);
+// Adds the field to the layer when it lacks it (a case created by an earlier version).
+void ensure_field(OGRLayerH l, const char* name, OGRFieldType type);
 // Appends a custody entry (hash-chained to the previous one) inside the current transaction.
 void append_custody(GDALDatasetH ds, const std::string& action, const Json& parameters, const Json& inputs,
                     const Json& outputs);

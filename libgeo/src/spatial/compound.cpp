@@ -363,9 +363,17 @@ bool segments_cross(const GeoPoint& a, const GeoPoint& b, const GeoPoint& c, con
 }
 
 // Returns a description of the first self-intersection of a ring, or "".
-std::string ring_problem(const Ring& r) {
-  const std::size_t n = r.size();
+std::string ring_problem(const Ring& ring) {
+  const std::size_t n = ring.size();
   if (n < 3) return "ring has fewer than 3 distinct vertices";
+  // A ring crossing the antimeridian (consecutive vertices > 180 degrees of longitude apart: edges take
+  // the shorter way round) is checked with its western longitudes shifted by +360.
+  bool wraps = false;
+  for (std::size_t i = 0, j = n - 1; i < n; j = i++) wraps = wraps || std::fabs(ring[i].lon_deg - ring[j].lon_deg) > 180.0;
+  Ring r = ring;
+  if (wraps)
+    for (auto& v : r)
+      if (v.lon_deg < 0) v.lon_deg += 360.0;
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t j = i + 1; j < n; ++j) {
       if (j == i + 1 || (i == 0 && j == n - 1)) continue;  // adjacent edges share a vertex
@@ -373,7 +381,7 @@ std::string ring_problem(const Ring& r) {
         std::ostringstream os;
         os.precision(9);
         os << "polygon ring is self-intersecting (edge " << i << " crosses edge " << j << " near "
-           << r[j].lat_deg << "," << r[j].lon_deg << ")";
+           << ring[j].lat_deg << "," << ring[j].lon_deg << ")";
         return os.str();
       }
     }

@@ -20,6 +20,7 @@
 #include "geo/media/probe.hpp"
 #include "geo/core/time.hpp"
 #include "geo/spatial/compound.hpp"
+#include "geo/spatial/join.hpp"
 
 namespace geo::events {
 
@@ -107,6 +108,11 @@ struct EventInput {
   std::string description, notes;
   spatial::RegistrySelection compounds;       // registry to join against (default: shipped)
   double within_m = 1000.0;
+  // Association cap, metres (> 0): beyond it the event has no compound (relation "none") and a note
+  // names the nearest compound/zone and its distance. Only compounds and zones are associated; towns,
+  // landmarks and operators of the registry are context.
+  double max_distance_m = spatial::kDefaultAssociationCapM;
+  bool town_context = true;                   // add the nearest town of the shipped gazetteer as context
   void validate() const;
 };
 
@@ -118,9 +124,12 @@ struct Event {
   std::optional<UtcTime> time_from, time_to;
   std::vector<std::int64_t> observation_ids;
   std::vector<std::string> media_sha256;
-  std::string compound_id, compound_name, relation;  // best compound association (empty when none)
+  std::string compound_id, compound_name;  // the associated compound or zone (empty when none)
+  std::string relation;             // inside | within | nearest | none (nothing within the cap)
   double distance_m = -1.0, p_inside = 0.0;
-  Json compounds = Json::array();   // all join hits
+  Json compounds = Json::array();   // compound/zone hits within the cap
+  std::string association_note;     // why there is no association (names the nearest site), else empty
+  Json context = Json::object();    // {registry: [town/landmark/operator hits], town: nearest gazetteer town}
   std::string description, notes;
   std::vector<std::string> flags;   // e.g. "inconsistent_observations"
   std::string created_utc, tool_version;
