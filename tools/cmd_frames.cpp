@@ -2,8 +2,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "common/cli.hpp"
+#include "geo/events/record.hpp"
 #include "geo/media/frames.hpp"
 
 namespace {
@@ -30,6 +32,8 @@ int run_frames(const geoev::Args& args) {
          "shots mode: histogram distance (0..1) that starts a new shot")
         ("subshot-drift", po::value(&opts.subshot_drift)->default_value(opts.subshot_drift),
          "shots mode: camera movement (fraction of the frame) that starts a sub-shot");
+    std::string case_dir;
+    desc.add_options()("case", po::value(&case_dir), "record the video, one row per frame and a custody entry in this case");
     geoev::add_common_options(desc, common);
     po::positional_options_description pos;
     pos.add("video", 1);
@@ -38,10 +42,15 @@ int run_frames(const geoev::Args& args) {
     opts.mode = geo::parse_frame_mode(mode);
     opts.format = geo::parse_image_format(format);
     if (!sheet.empty()) opts.contact_sheet = sheet;
+    std::optional<geo::events::CaseInfo> kase;  // opened before any work: a bad case writes nothing
+    if (!case_dir.empty()) kase = geo::events::open_case(case_dir);
     const geo::FrameExtractResult r = geo::extract_frames(video, out, opts, geoev::make_progress(common.quiet));
     geoev::end_progress();
+    const std::size_t recorded = kase ? geo::events::record_frames(*kase, r) : 0;
     if (common.json) {
-      geoev::print_json(geo::to_json(r));
+      geo::Json j = geo::to_json(r);
+      if (kase) j["case"] = geo::Json{{"dir", kase->dir.string()}, {"frames_recorded", recorded}};
+      geoev::print_json(j);
       return geoev::kExitOk;
     }
     std::printf("%s: %zu frames (%s mode, %lld decoded) -> %s/\n", r.video.c_str(), r.frames.size(),
@@ -52,6 +61,7 @@ int run_frames(const geoev::Args& args) {
       std::printf("  %-32s pts %9.3f s  shot %d.%d  sharp %8.1f  phash %s%s\n", f.file.c_str(), f.pts_s, f.shot,
                   f.subshot, f.sharpness, f.phash.c_str(), f.keyframe ? "  key" : "");
     if (r.contact_sheet) std::printf("  contact sheet: %s\n", r.contact_sheet->c_str());
+    if (kase) std::printf("  recorded %zu frames in case %s\n", recorded, kase->dir.c_str());
     if (r.telemetry)
       std::printf("  telemetry: %s %s (%zu samples); camera state on %zu of %zu frames\n", r.telemetry->source.c_str(),
                   r.telemetry->file.c_str(), r.telemetry->samples,

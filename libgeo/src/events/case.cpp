@@ -60,6 +60,13 @@ void add_layer(GDALDatasetH ds, const char* name, bool point, const std::vector<
   }
 }
 
+void add_layer_pairs(GDALDatasetH ds, const char* name, bool point,
+                     const std::vector<std::pair<const char*, OGRFieldType>>& fields) {
+  std::vector<FieldSpec> specs;
+  for (const auto& [n, t] : fields) specs.push_back({n, t});
+  add_layer(ds, name, point, specs);
+}
+
 const std::vector<FieldSpec>& event_fields() {
   static const std::vector<FieldSpec> f = {
       {"lat", OFTReal}, {"lon", OFTReal}, {"uncertainty_m", OFTReal}, {"precision_class", OFTString},
@@ -70,6 +77,21 @@ const std::vector<FieldSpec>& event_fields() {
       {"association_note", OFTString}, {"context", OFTString}};
   return f;
 }
+
+}  // namespace
+
+namespace detail {
+const std::vector<std::pair<const char*, OGRFieldType>>& frame_fields() {
+  static const std::vector<std::pair<const char*, OGRFieldType>> f = {
+      {"media_sha256", OFTString}, {"stream_index", OFTInteger}, {"pts_s", OFTReal},   {"frame_sha256", OFTString},
+      {"path", OFTString},         {"added_utc", OFTString},     {"utc", OFTString},   {"utc_source", OFTString},
+      {"offset_s", OFTReal},       {"shot", OFTInteger},         {"subshot", OFTInteger}, {"phash", OFTString},
+      {"keyframe", OFTInteger},    {"width", OFTInteger},        {"height", OFTInteger}};
+  return f;
+}
+}  // namespace detail
+
+namespace {
 
 fs::path absolute_of(const fs::path& p) {
   std::error_code ec;
@@ -95,9 +117,7 @@ CaseInfo init_case(const fs::path& dir, const std::string& title) {
       add_layer(ds.get(), "media", false,
                 {{"sha256", OFTString}, {"path", OFTString}, {"size_bytes", OFTInteger64}, {"added_utc", OFTString},
                  {"copy_path", OFTString}, {"probe_json", OFTString}});
-      add_layer(ds.get(), "frames", false,
-                {{"media_sha256", OFTString}, {"stream_index", OFTInteger}, {"pts_s", OFTReal},
-                 {"frame_sha256", OFTString}, {"path", OFTString}, {"added_utc", OFTString}});
+      add_layer_pairs(ds.get(), "frames", false, frame_fields());
       add_layer(ds.get(), "observations", true,
                 {{"kind", OFTString}, {"lat", OFTReal}, {"lon", OFTReal}, {"uncertainty_m", OFTReal},
                  {"time_from", OFTString}, {"time_to", OFTString}, {"confidence", OFTReal},
@@ -147,6 +167,34 @@ Json to_json(const MediaRecord& m) {
               {"added_utc", m.added_utc}, {"copy_path", m.copy_path}, {"probe", m.probe}};
 }
 
+namespace detail {
+
+bool media_exists(GDALDatasetH ds, const std::string& sha) {
+  const std::string sql = "SELECT fid FROM media WHERE sha256 = '" + sha + "'";  // sha is hex: no quoting issue
+  OGRLayerH res = GDALDatasetExecuteSQL(ds, sql.c_str(), nullptr, nullptr);
+  bool found = false;
+  if (res) {
+    adapters::FeaturePtr f{OGR_L_GetNextFeature(res)};
+    found = static_cast<bool>(f);
+    GDALDatasetReleaseResultSet(ds, res);
+  }
+  return found;
+}
+
+void insert_media(GDALDatasetH ds, const MediaRecord& m) {
+  OGRLayerH l = layer(ds, "media");
+  adapters::FeaturePtr f{OGR_F_Create(OGR_L_GetLayerDefn(l))};
+  set_str(f.get(), "sha256", m.sha256);
+  set_str(f.get(), "path", m.path);
+  set_i64(f.get(), "size_bytes", static_cast<std::int64_t>(m.size_bytes));
+  set_str(f.get(), "added_utc", m.added_utc);
+  set_str(f.get(), "copy_path", m.copy_path);
+  if (!m.probe.is_null()) set_str(f.get(), "probe_json", m.probe.dump());
+  create_feature(l, f.get(), "media row");
+}
+
+}  // namespace detail
+
 namespace {
 
 MediaRecord media_from(OGRFeatureH f) {
@@ -160,18 +208,6 @@ MediaRecord media_from(OGRFeatureH f) {
   const auto pj = get_str(f, "probe_json");
   if (!pj.empty()) m.probe = Json::parse(pj, nullptr, false);
   return m;
-}
-
-bool media_exists(GDALDatasetH ds, const std::string& sha) {
-  const std::string sql = "SELECT fid FROM media WHERE sha256 = '" + sha + "'";  // sha is hex: no quoting issue
-  OGRLayerH res = GDALDatasetExecuteSQL(ds, sql.c_str(), nullptr, nullptr);
-  bool found = false;
-  if (res) {
-    adapters::FeaturePtr f{OGR_L_GetNextFeature(res)};
-    found = static_cast<bool>(f);
-    GDALDatasetReleaseResultSet(ds, res);
-  }
-  return found;
 }
 
 // Copies into originals/ (atomically, then read-only). Returns the relative path.
@@ -190,18 +226,6 @@ std::string keep_copy(const CaseInfo& c, const fs::path& src, const std::string&
                   fs::perm_options::replace, ec);
   out.commit();
   return rel.string();
-}
-
-void insert_media(GDALDatasetH ds, const MediaRecord& m) {
-  OGRLayerH l = layer(ds, "media");
-  adapters::FeaturePtr f{OGR_F_Create(OGR_L_GetLayerDefn(l))};
-  set_str(f.get(), "sha256", m.sha256);
-  set_str(f.get(), "path", m.path);
-  set_i64(f.get(), "size_bytes", static_cast<std::int64_t>(m.size_bytes));
-  set_str(f.get(), "added_utc", m.added_utc);
-  set_str(f.get(), "copy_path", m.copy_path);
-  if (!m.probe.is_null()) set_str(f.get(), "probe_json", m.probe.dump());
-  create_feature(l, f.get(), "media row");
 }
 
 std::int64_t insert_observation(GDALDatasetH ds, const ObservationInput& o, const std::string& created) {

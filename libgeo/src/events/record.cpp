@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "events/store.hpp"
+#include "geo/core/error.hpp"
 #include "geo/core/hash.hpp"
 
 namespace geo::events {
@@ -70,6 +72,57 @@ std::int64_t record_sun_where(const CaseInfo& c, const chrono::WhereOptions& opt
                       {"empty_reason", r.empty_reason}, {"observations", observations_json(opts.observations)}};
   o.confidence = r.cell_count ? 1.0 : 0.0;
   return add_observation(c, o);
+}
+
+std::size_t record_frames(const CaseInfo& c, const FrameExtractResult& r) {
+  using namespace detail;
+  if (r.video_sha256.empty()) throw Error(Errc::invalid_argument, "frames: the result has no video sha256 to record");
+  std::error_code ec;
+  MediaRecord m;
+  m.sha256 = r.video_sha256;
+  const fs::path video_abs = fs::absolute(r.video, ec).lexically_normal();
+  m.path = (ec ? fs::path(r.video) : video_abs).string();
+  m.size_bytes = fs::file_size(r.video, ec);
+  if (ec) m.size_bytes = 0;
+  m.added_utc = format_utc(now_utc());
+  const fs::path dir = fs::absolute(r.out_dir, ec).lexically_normal();
+  std::size_t n = 0;
+  write_action(c, [&](GDALDatasetH ds) {
+    const bool new_media = !media_exists(ds, m.sha256);
+    if (new_media) insert_media(ds, m);
+    OGRLayerH l = layer(ds, "frames");
+    for (const auto& [name, type] : frame_fields()) ensure_field(l, name, type);
+    Json outputs = Json::array();
+    for (const auto& f : r.frames) {
+      adapters::FeaturePtr row{OGR_F_Create(OGR_L_GetLayerDefn(l))};
+      const std::string path = (dir / f.file).string();
+      set_str(row.get(), "media_sha256", r.video_sha256);
+      set_i64(row.get(), "stream_index", r.stream_index);
+      set_dbl(row.get(), "pts_s", f.pts_s);
+      set_dbl(row.get(), "offset_s", f.offset_s);
+      set_str(row.get(), "frame_sha256", f.sha256);
+      set_str(row.get(), "path", path);
+      set_str(row.get(), "added_utc", m.added_utc);
+      if (f.utc) {
+        set_str(row.get(), "utc", format_utc(f.utc->utc, 6));
+        set_str(row.get(), "utc_source", f.utc->source);
+      }
+      set_i64(row.get(), "shot", f.shot);
+      set_i64(row.get(), "subshot", f.subshot);
+      set_str(row.get(), "phash", f.phash);
+      set_i64(row.get(), "keyframe", f.keyframe ? 1 : 0);
+      set_i64(row.get(), "width", f.width);
+      set_i64(row.get(), "height", f.height);
+      create_feature(l, row.get(), "frame row");
+      outputs.push_back(Json{{"path", path}, {"sha256", f.sha256}});
+      ++n;
+    }
+    append_custody(ds, "frames.extract",
+                   Json{{"video", m.path}, {"out_dir", dir.string()}, {"frames", r.frames.size()},
+                        {"media_added", new_media}, {"provenance", r.provenance}},
+                   Json::array({Json{{"path", m.path}, {"sha256", r.video_sha256}}}), outputs);
+  });
+  return n;
 }
 
 }  // namespace geo::events

@@ -3,6 +3,8 @@
 #pragma once
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "adapters/ogr.hpp"
 #include "geo/events/case.hpp"
@@ -28,6 +30,11 @@ void write_action(const CaseInfo& c, const std::function<void(GDALDatasetH)>& bo
 void read_action(const CaseInfo& c, const std::function<void(GDALDatasetH)>& body);
 
 OGRLayerH layer(GDALDatasetH ds, const char* name);
+// The media layer: is a sha256 recorded; insert one row (inside the current transaction).
+bool media_exists(GDALDatasetH ds, const std::string& sha);
+void insert_media(GDALDatasetH ds, const MediaRecord& m);
+// Fields of the frames layer (name, type), for creating it and for upgrading older cases.
+const std::vector<std::pair<const char*, OGRFieldType>>& frame_fields();
 // Adds the field to the layer when it lacks it (a case created by an earlier version).
 void ensure_field(OGRLayerH l, const char* name, OGRFieldType type);
 // Appends a custody entry (hash-chained to the previous one) inside the current transaction.

@@ -8,6 +8,7 @@
 #include "geo/chrono/shadow.hpp"
 #include "geo/events/case.hpp"
 #include "geo/match/match.hpp"
+#include "geo/media/frames.hpp"
 
 namespace geo::events {
 
@@ -25,5 +26,14 @@ std::int64_t record_sun_when(const CaseInfo& c, const chrono::WhenOptions& opts,
 // the band's area and the written GeoJSON's path and sha256 in its parameters.
 std::int64_t record_sun_where(const CaseInfo& c, const chrono::WhereOptions& opts, const chrono::WhereResult& r,
                               const std::string& band_path);
+
+// Records an extract_frames result: the video in `media` when it is not there yet (sha256, absolute
+// path, size; no copy), one `frames` row per written frame (media_sha256, stream_index, pts_s,
+// offset_s, utc and its source, frame_sha256, absolute path, shot/subshot, phash, keyframe, size) and
+// one custody entry "frames.extract" (inputs: the video's sha256; outputs: each frame's path and
+// sha256), all in one transaction: on any error nothing is recorded. A case made by an earlier version
+// gets the missing frames fields added. Returns the number of frame rows written.
+// Throws Error{invalid_argument} when the result has no video hash.
+std::size_t record_frames(const CaseInfo& c, const FrameExtractResult& r);
 
 }  // namespace geo::events
