@@ -427,21 +427,18 @@ TEST(FrameCameraSrt, ExplicitTelemetryThatDoesNotParseWritesNothing) {
   for (const auto& f : r.frames) EXPECT_FALSE(f.camera);
 }
 
-// ---- GoPro GPMF (Karma GPRI records) against exiftool ---------------------------------------------
+// ---- GoPro GPMF against exiftool --------------------------------------------------------------------
 
-TEST(FrameCameraGpmf, KarmaPositionsMatchExiftool) {
-  const fs::path mp4 = geo::test::shared("media/gopro-gpmf/karma.mp4");
-  if (!fs::exists(mp4)) GTEST_SKIP() << "shared data missing";
-  const std::string out =
-      run_capture("exiftool -ee -u -n -G3 -s -a -SampleTime -SampleDuration -GPSLatitudeRaw -GPSLongitudeRaw '" + mp4.string() +
-                  "' 2>/dev/null");
-  if (out.empty()) GTEST_SKIP() << "exiftool not available";
-  // Karma writes GPS RAW (GPRI) records, which exiftool names GPS*Raw (its plain GPSLatitude is another
-  // record, the drone's fused position). Per payload (Doc): its start, duration and records; record i of
-  // n is timed start + i/n * duration (the convention of parse_gpmf_payload).
+// exiftool's GPS records of a GoPro file: {t, lat, lon, alt}. Per payload (Doc): its start, duration and
+// records; record i of n is timed start + i/n * duration (the convention of parse_gpmf_payload). Empty
+// when exiftool is missing.
+std::vector<std::array<double, 4>> exiftool_gps(const fs::path& mp4, const std::string& suffix) {
+  const std::string lat = "GPSLatitude" + suffix, lon = "GPSLongitude" + suffix, alt = "GPSAltitude" + suffix;
+  const std::string out = run_capture("exiftool -ee -u -n -G3 -s -a -SampleTime -SampleDuration -" + lat + " -" + lon +
+                                      " -" + alt + " '" + mp4.string() + "' 2>/dev/null");
   struct Doc {
     double t0 = 0, dur = 0;
-    std::vector<double> lat, lon;
+    std::vector<double> lat, lon, alt;
   };
   std::map<int, Doc> docs;
   const std::regex line(R"(\[Doc(\d+)\]\s+(\w+)\s+:\s+([-\d.]+))");
@@ -453,14 +450,20 @@ TEST(FrameCameraGpmf, KarmaPositionsMatchExiftool) {
     const double v = std::stod(m[3]);
     if (m[2] == "SampleTime") d.t0 = v;
     else if (m[2] == "SampleDuration") d.dur = v;
-    else if (m[2] == "GPSLatitudeRaw") d.lat.push_back(v);
-    else if (m[2] == "GPSLongitudeRaw") d.lon.push_back(v);
+    else if (m[2] == lat) d.lat.push_back(v);
+    else if (m[2] == lon) d.lon.push_back(v);
+    else if (m[2] == alt) d.alt.push_back(v);
   }
-  std::vector<std::array<double, 3>> truth;  // t, lat, lon
+  std::vector<std::array<double, 4>> truth;
   for (const auto& [n, d] : docs)
-    for (std::size_t i = 0; i < d.lat.size() && i < d.lon.size(); ++i)
-      truth.push_back({d.t0 + d.dur * static_cast<double>(i) / static_cast<double>(d.lat.size()), d.lat[i], d.lon[i]});
-  ASSERT_EQ(truth.size(), 47u);
+    for (std::size_t i = 0; i < d.lat.size() && i < d.lon.size() && i < d.alt.size(); ++i)
+      truth.push_back({d.t0 + d.dur * static_cast<double>(i) / static_cast<double>(d.lat.size()), d.lat[i], d.lon[i],
+                       d.alt[i]});
+  return truth;
+}
+
+// Every keyframe's camera against exiftool's records interpolated at the frame's time.
+void check_against(const fs::path& mp4, const std::vector<std::array<double, 4>>& truth, const std::string& ref) {
   ScratchDir dir;
   FrameExtractOptions opts;
   opts.mode = FrameMode::keyframes;
@@ -475,13 +478,38 @@ TEST(FrameCameraGpmf, KarmaPositionsMatchExiftool) {
     std::size_t i = 0;
     while (i + 2 < truth.size() && truth[i + 1][0] < t) ++i;
     const double w = std::clamp((t - truth[i][0]) / (truth[i + 1][0] - truth[i][0]), 0.0, 1.0);
-    EXPECT_NEAR(f.camera->lat_deg, truth[i][1] + w * (truth[i + 1][1] - truth[i][1]), 1e-6) << t;
-    EXPECT_NEAR(f.camera->lon_deg, truth[i][2] + w * (truth[i + 1][2] - truth[i][2]), 1e-6) << t;
-    EXPECT_EQ(f.camera->source, "gopro-gpmf");
+    auto want = [&](int k) { return truth[i][k] + w * (truth[i + 1][k] - truth[i][k]); };
+    EXPECT_NEAR(f.camera->lat_deg, want(1), 1e-6) << t;
+    EXPECT_NEAR(f.camera->lon_deg, want(2), 1e-6) << t;
     ASSERT_TRUE(f.camera->altitude_m);
-    EXPECT_EQ(f.camera->altitude_ref, "unknown");  // GPRI does not say which height it is
+    EXPECT_NEAR(*f.camera->altitude_m, want(3), 0.01) << t;
+    EXPECT_EQ(f.camera->altitude_ref, ref);
+    EXPECT_EQ(f.camera->source, "gopro-gpmf");
     EXPECT_FALSE(f.camera->heading_deg);
+    EXPECT_FALSE(f.camera->hfov_deg);
   }
+}
+
+TEST(FrameCameraGpmf, KarmaPositionsMatchExiftool) {
+  const fs::path mp4 = geo::test::shared("media/gopro-gpmf/karma.mp4");
+  if (!fs::exists(mp4)) GTEST_SKIP() << "shared data missing";
+  // Karma writes GPS RAW (GPRI) records, which exiftool names GPS*Raw (its plain GPSLatitude is another
+  // record, the drone's fused position).
+  const auto truth = exiftool_gps(mp4, "Raw");
+  if (truth.empty()) GTEST_SKIP() << "exiftool not available";
+  ASSERT_EQ(truth.size(), 47u);
+  check_against(mp4, truth, "unknown");  // GPRI does not say which height it is
+}
+
+TEST(FrameCameraGpmf, MaxGps5PositionsAndEllipsoidHeightMatchExiftool) {
+  const fs::path mp4 = geo::test::shared("media/gopro-gpmf/max-heromode.mp4");
+  if (!fs::exists(mp4)) GTEST_SKIP() << "shared data missing";
+  const auto truth = exiftool_gps(mp4, "");
+  if (truth.empty()) GTEST_SKIP() << "exiftool not available";
+  ASSERT_GT(truth.size(), 150u);
+  // GoPro documents GPS5's height as WGS 84 (ellipsoidal). Near Carlsbad, CA the geoid lies about 35 m
+  // below the ellipsoid, so the -23 m the file states is a coastal ~12 m above sea level: consistent.
+  check_against(mp4, truth, "ellipsoid");
 }
 
 }  // namespace
