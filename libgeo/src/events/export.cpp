@@ -22,6 +22,8 @@ constexpr const char* kIconPng =
     "VEnKVMlMJAMA5I2yXJobwVQAAAAASUVORK5CYII=";
 
 Json event_properties(const Event& e) {
+  const Json town = e.context.is_object() && e.context.contains("town") ? e.context["town"] : Json();
+  const bool has_town = town.is_object();
   return Json{{"event_id", e.id},
               {"uncertainty_m", round_to(e.uncertainty_m, 3)},
               {"precision_class", to_string(e.precision)},
@@ -32,6 +34,9 @@ Json event_properties(const Event& e) {
               {"relation", e.relation},
               {"distance_m", e.compound_id.empty() ? Json() : Json(round_to(e.distance_m, 3))},
               {"p_inside", e.compound_id.empty() ? Json() : Json(round_to(e.p_inside, 4))},
+              {"association_note", e.association_note},
+              {"nearest_town", has_town ? town.value("name", "") + ", " + town.value("country", "") : std::string()},
+              {"nearest_town_distance_m", has_town ? Json(town.value("distance_m", 0.0)) : Json()},
               {"observation_ids", Json(e.observation_ids).dump()},
               {"media_sha256", Json(e.media_sha256).dump()},
               {"description", e.description},
