@@ -361,7 +361,8 @@ TEST(FrameCameraSrt, HandWrittenSidecarIsPickedUpAndNeverModified) {
   o.height = 120;
   o.fps = 10;
   o.duration_s = 4.5;
-  const auto fx = geo::test::make_video(dir / "clip.mp4", o);
+  o.start_s = 1.0;  // the SRT's 00:00:00 is the first frame, whatever its PTS: matched by offset_s
+  const auto fx = geo::test::make_video(dir / "clip.mkv", o);
   FrameExtractOptions opts;
   opts.mode = FrameMode::interval;
   opts.every_s = 0.5;
@@ -372,6 +373,7 @@ TEST(FrameCameraSrt, HandWrittenSidecarIsPickedUpAndNeverModified) {
   EXPECT_EQ(geo::test::read_text(dir / "clip.SRT"), srt);
   EXPECT_EQ(fs::last_write_time(dir / "clip.SRT"), before);
   ASSERT_EQ(r.frames.size(), 9u);  // 0, 0.5, ... 4.0
+  EXPECT_NEAR(r.frames[0].pts_s, 1.0, 1e-3);
   std::map<int, const geo::FrameRecord*> at;  // by offset in tenths of a second
   for (const auto& f : r.frames) at[static_cast<int>(std::lround(f.offset_s * 10))] = &f;
   // 0.0 s: the unlocked sample is skipped; the locked one at 1 s is within reach.
