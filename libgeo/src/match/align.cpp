@@ -126,6 +126,7 @@ KeypointFit fit_keypoints(const std::vector<cv::KeyPoint>& ks, const cv::Mat& ds
 
 struct Hyp {
   double gsd_m, tilt_deg, heading_deg;
+  double px_across = 110;  // dense search: footprint width in level pixels
 };
 
 struct DenseCandidate {
@@ -415,8 +416,8 @@ cv::Mat to8(const cv::Mat& f32) {
 
 // Level resolution for a footprint `width_m` wide: about 110 pixels across, a power of sqrt(2) of the
 // reference GSD so that levels are shared between hypotheses.
-double choose_level(double width_m, double ref_gsd) {
-  const double want = std::max(ref_gsd, width_m / 110.0);
+double choose_level(double width_m, double ref_gsd, double px_across) {
+  const double want = std::max(ref_gsd, width_m / px_across);
   const double k = std::round(std::log(want / ref_gsd) / std::log(std::sqrt(2.0)));
   return ref_gsd * std::pow(std::sqrt(2.0), std::max(0.0, k));
 }
@@ -534,26 +535,33 @@ cv::Matx33d ref_from_placement(const HypScore& h, cv::Point2d loc, double ref_gs
 // the search area. Returns every hypothesis' best and second-best peaks.
 std::vector<Peak> dense_search(const FramePyramid& frame, const ReferenceIndex& ref, const ViewPrior& p,
                                const std::vector<Hyp>& hyps) {
-  std::vector<Peak> peaks;
   const cv::Size fs = frame.full().size();
-  for (const Hyp& hyp : hyps) {
-    const double L = choose_level(hyp.gsd_m * fs.width, ref.gsd_m());
-    std::optional<cv::Point2d> c;
-    if (p.center_px) c = *p.center_px * (ref.gsd_m() / L);
-    HypScore h = correlate_hyp(frame, ref, hyp, p.hfov_deg, L, c, p.radius_px * ref.gsd_m() / L + 2);
-    if (!h.ok) continue;
-    cv::Scalar mu, sd;
-    cv::meanStdDev(h.score, mu, sd);
-    for (int k = 0; k < 2; ++k) {
-      cv::Point2d at;
-      const double mx = peak_of(h.score, at);
-      const cv::Matx33d rf = ref_from_placement(h, at, ref.gsd_m());
-      const int ex = std::max(3, h.ts.width / 4), ey = std::max(3, h.ts.height / 4);
-      const cv::Point loc(int(std::lround(at.x)), int(std::lround(at.y)));
-      peaks.push_back({mx, apply(rf, {fs.width / 2.0, fs.height / 2.0}), hyp, rf, (mx - mu[0]) / std::max(1e-6, sd[0])});
-      cv::rectangle(h.score, cv::Rect(loc.x - ex, loc.y - ey, 2 * ex + 1, 2 * ey + 1), cv::Scalar(-1), cv::FILLED);
+  // Levels are cached lazily and not thread-safe: make them all before the parallel loop.
+  for (const Hyp& hyp : hyps) ref.level(choose_level(hyp.gsd_m * fs.width, ref.gsd_m(), hyp.px_across));
+  std::vector<std::vector<Peak>> per(hyps.size());
+  cv::parallel_for_(cv::Range(0, int(hyps.size())), [&](const cv::Range& range) {
+    for (int i = range.start; i < range.end; ++i) {
+      const Hyp& hyp = hyps[i];
+      const double L = choose_level(hyp.gsd_m * fs.width, ref.gsd_m(), hyp.px_across);
+      std::optional<cv::Point2d> c;
+      if (p.center_px) c = *p.center_px * (ref.gsd_m() / L);
+      HypScore h = correlate_hyp(frame, ref, hyp, p.hfov_deg, L, c, p.radius_px * ref.gsd_m() / L + 2);
+      if (!h.ok) continue;
+      cv::Scalar mu, sd;
+      cv::meanStdDev(h.score, mu, sd);
+      for (int k = 0; k < 2; ++k) {
+        cv::Point2d at;
+        const double mx = peak_of(h.score, at);
+        const cv::Matx33d rf = ref_from_placement(h, at, ref.gsd_m());
+        const int ex = std::max(3, h.ts.width / 4), ey = std::max(3, h.ts.height / 4);
+        const cv::Point loc(int(std::lround(at.x)), int(std::lround(at.y)));
+        per[i].push_back({mx, apply(rf, {fs.width / 2.0, fs.height / 2.0}), hyp, rf, (mx - mu[0]) / std::max(1e-6, sd[0])});
+        cv::rectangle(h.score, cv::Rect(loc.x - ex, loc.y - ey, 2 * ex + 1, 2 * ey + 1), cv::Scalar(-1), cv::FILLED);
+      }
     }
-  }
+  });
+  std::vector<Peak> peaks;
+  for (auto& v : per) peaks.insert(peaks.end(), v.begin(), v.end());
   return peaks;
 }
 
@@ -580,18 +588,19 @@ LocalFit refine_dense(const FramePyramid& frame, const ReferenceIndex& ref, cons
     double d = std::fmod(std::abs(hd - *p.heading_deg), 360.0);
     return std::min(d, 360 - d) <= p.heading_tol_deg + 3;
   };
-  const double L = choose_level(pk.hyp.gsd_m * fs.width, ref.gsd_m());
+  const double L = choose_level(pk.hyp.gsd_m * fs.width, ref.gsd_m(), pk.hyp.px_across);
   Hyp best = pk.hyp;
   cv::Point2d centre = pk.center_ref;
-  auto search = [&](double Lx, const std::vector<double>& gf, const std::vector<double>& dh, double win,
-                    double& best_score) {
+  auto search = [&](double Lx, const std::vector<double>& gf, const std::vector<double>& dh,
+                    const std::vector<double>& dt, double win, double& best_score) {
     const Hyp base = best;
     const cv::Point2d c0 = centre;
     bool any = false;
     for (double f : gf)
-      for (double d : dh) {
-        const Hyp h{base.gsd_m * f, base.tilt_deg, base.heading_deg + d};
-        if (h.gsd_m < gmin || h.gsd_m > gmax || !heading_ok(h.heading_deg)) continue;
+      for (double d : dh)
+        for (double t : dt) {
+        const Hyp h{base.gsd_m * f, base.tilt_deg + t, base.heading_deg + d, base.px_across};
+        if (h.gsd_m < gmin || h.gsd_m > gmax || !heading_ok(h.heading_deg) || h.tilt_deg < 0 || h.tilt_deg > 45) continue;
         const HypScore hs = correlate_hyp(frame, ref, h, p.hfov_deg, Lx, c0 * (ref.gsd_m() / Lx), win);
         if (!hs.ok) continue;
         cv::Point2d at;
@@ -606,16 +615,26 @@ LocalFit refine_dense(const FramePyramid& frame, const ReferenceIndex& ref, cons
       }
     return any;
   };
-  // Coordinate descent: scale at the peak's heading, then heading at the best scale.
+  // Coordinate descent: scale at the peak's heading, then heading at the best scale (and tilt when it
+  // is unknown). Without a scale or heading prior the coarse grid was wider, so the steps are too.
+  const bool free = !p.gsd_m;
   double s1 = -1;
-  if (!search(L, {0.95, 0.975, 1.0, 1.025, 1.05}, {0}, 3, s1)) return out;
-  search(L, {1.0}, {-4, -2, 2, 4}, 3, s1);
+  if (free) {
+    if (!search(L, {0.88, 0.94, 1.0, 1.06, 1.12}, {0}, {0}, 3, s1)) return out;
+  } else if (!search(L, {0.95, 0.975, 1.0, 1.025, 1.05}, {0}, {0}, 3, s1)) {
+    return out;
+  }
+  if (!p.heading_deg) search(L, {1.0}, {-8, -4, 4, 8}, {0}, 3, s1);
+  search(L, {1.0}, {-2, 2}, {0}, 3, s1);
+  if (!p.tilt_deg) search(L, {1.0}, {0}, {-10, 10}, 3, s1);
+  if (free) search(L, {0.97, 1.03}, {0}, {0}, 3, s1);
   out.ncc_coarse = s1;
   const cv::Point2d coarse_centre = centre;
   const double Lf = std::max(ref.gsd_m(), L / 2);
   double s2 = -1;
-  if (!search(Lf, {0.985, 1.0, 1.015}, {0}, 4, s2)) return out;
-  search(Lf, {1.0}, {-1, 1}, 4, s2);
+  if (!search(Lf, {0.985, 1.0, 1.015}, {0}, {0}, 4, s2)) return out;
+  search(Lf, {1.0}, {-1, 1}, {0}, 4, s2);
+  if (!p.tilt_deg) search(Lf, {1.0}, {0}, {-4, 4}, 4, s2);
   out.ncc_fine = s2;
   out.L_fine = Lf;
   out.hyp = best;
@@ -731,7 +750,7 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
       gsds = {*p.gsd_m};
       if (p.gsd_tol >= 0.04) gsds = {*p.gsd_m / (1 + p.gsd_tol * 0.8), *p.gsd_m, *p.gsd_m * (1 + p.gsd_tol * 0.8)};
     } else {
-      for (double g = o.min_gsd_m; g <= o.max_gsd_m * 1.001; g *= 1.2) gsds.push_back(g);
+      for (double g = o.min_gsd_m; g <= o.max_gsd_m * 1.001; g *= 1.3) gsds.push_back(g);
     }
     if (p.heading_deg) {
       heads = {*p.heading_deg};
@@ -740,14 +759,14 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
         heads.push_back(*p.heading_deg + d);
       }
     } else {
-      for (int i = 0; i < 16; ++i) heads.push_back(i * 22.5);
+      for (int i = 0; i < 18; ++i) heads.push_back(i * 20.0);
     }
     if (p.tilt_deg) tilts = {*p.tilt_deg};
     else tilts = {0, 25};
     std::vector<Hyp> hyps;
     for (double g : gsds)
       for (double t : tilts)
-        for (double hd : heads) hyps.push_back({g, t, hd});
+        for (double hd : heads) hyps.push_back({g, t, hd, p.gsd_m ? 110.0 : 80.0});
     const auto peaks = dense_search(fpyr, ref, p, hyps);
     if (peaks.empty()) {
       best.diagnostics.info("match.dense_none", "no dense hypothesis fits in the search area");
@@ -781,7 +800,7 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
       a.method = "dense";
       a.ncc = pk.score;
       a.peak_ratio = second > 1e-6 ? pk.score / second : 10.0;
-      const double L = choose_level(pk.hyp.gsd_m * fs.width, ref.gsd_m());
+      const double L = choose_level(pk.hyp.gsd_m * fs.width, ref.gsd_m(), pk.hyp.px_across);
       const LocalFit lf = refine_dense(fpyr, ref, p, o, pk);
       cv::Matx33d h = lf.ok ? lf.ref_from_frame : pk.ref_from_frame;
       a.ncc_fine = lf.ok ? lf.ncc_fine : 0.0;

@@ -43,7 +43,8 @@ struct AlignOptions {
   double index_gsd_m = 2.0;       // keypoint index resolution (metres per pixel, >= reference gsd)
   double dense_gsd_m = 0.0;       // coarse dense-search resolution; 0 = automatic (~1/128 of footprint)
   bool dense = true;              // use the dense gradient-orientation search when keypoints fail
-  bool dense_without_priors = false;  // also search scale densely when it is unknown (slow: minutes)
+  bool dense_without_priors = false;  // also search scale and heading densely when unknown (slow:
+                                      // ~15 s per frame, and not calibrated; see docs/match.md)
   double min_gsd_m = 0.25;        // scale search range when the frame GSD is unknown
   double max_gsd_m = 1.2;
   // Gates (see docs/match.md for how they were set).
