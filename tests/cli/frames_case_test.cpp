@@ -120,3 +120,36 @@ TEST(FramesCase, BadCaseWritesNothingAndFailedExtractionLeavesTheCaseUnchanged) 
 }
 
 }  // namespace
+
+namespace {
+TEST(FramesCase, CaseFromAnEarlierVersionGetsTheNewFields) {
+  // A case whose frames and events layers have only the first version's fields (columns dropped with the
+  // sqlite3 client): recording adds the missing fields and fills them.
+  ScratchDir d;
+  geo::test::VideoFixtureOptions o;
+  o.duration_s = 1;
+  const auto fx = geo::test::make_video(d / "v.mp4", o);
+  const fs::path kase = d / "case";
+  ASSERT_EQ(run_geoev({"case", "init", kase.string()}).exit_code, 0);
+  const fs::path db = kase / "case.gpkg";
+  for (const char* col : {"utc", "utc_source", "offset_s", "shot", "subshot", "phash", "keyframe", "width", "height"})
+    sqlite_json(db, std::string("ALTER TABLE frames DROP COLUMN ") + col);
+  for (const char* col : {"association_note", "context"}) sqlite_json(db, std::string("ALTER TABLE events DROP COLUMN ") + col);
+  ASSERT_TRUE(sqlite_json(db, "SELECT name FROM pragma_table_info('frames') WHERE name = 'phash'").empty());
+  const auto r = run_geoev({"frames", fx.path.string(), "-o", (d / "out").string(), "--mode", "keyframes", "--case",
+                            kase.string(), "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = sqlite_json(db, "SELECT phash, keyframe FROM frames");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["phash"].get<std::string>().size(), 16u);
+  EXPECT_EQ(rows[0]["keyframe"], 1);
+  const auto e = run_geoev({"events", "add", "--case", kase.string(), "--lat", "11.5625", "--lon", "104.916",
+                            "--uncertainty-m", "30"});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  const auto ev = sqlite_json(db, "SELECT relation, association_note FROM events");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0]["relation"], "none");
+  EXPECT_NE(ev[0]["association_note"].get<std::string>().find("KK Park"), std::string::npos);
+  EXPECT_EQ(run_geoev({"case", "verify", kase.string()}).exit_code, 0);
+}
+}  // namespace
