@@ -142,7 +142,7 @@ TEST(Join, IndexAgreesWithPlainLoop) {
 }
 
 TEST(Join, IndexedOutlineDistanceAgreesWithGeographicLibAtAnyLatitude) {
-  // Triangles of 0.3-8 km edges at latitudes from -70 to 70 and points 0-40 km away: the index ranks on the
+  // Eight triangles of 0.3-8 km edges at latitudes from -70 to 70 and points 0-40 km away: the index ranks on the
   // sphere and refines only some edges; its distance must still be the exact geodesic minimum.
   std::mt19937 rng(23);
   std::uniform_real_distribution<double> u(0, 1);
@@ -150,7 +150,8 @@ TEST(Join, IndexedOutlineDistanceAgreesWithGeographicLibAtAnyLatitude) {
   std::vector<GeoPoint> pts;
   std::vector<std::array<GeoPoint, 3>> cases;
   const double lats[] = {-70, -45, -10, 0, 16, 35, 60, 70};
-  for (int i = 0; i < 16; ++i) {
+  constexpr int kTriangles = 8;
+  for (int i = 0; i < kTriangles; ++i) {
     const GeoPoint ctr{lats[i % 8] + u(rng), -170 + 340 * u(rng)};
     Ring r;
     const double rad = 300 + 8000 * u(rng) * u(rng);
@@ -166,7 +167,7 @@ TEST(Join, IndexedOutlineDistanceAgreesWithGeographicLibAtAnyLatitude) {
   }
   const auto ref = geographiclib_segment_distances(cases);
   ASSERT_EQ(ref.size(), cases.size()) << "python3-geographiclib is needed under /usr/bin/python3";
-  for (int i = 0; i < 16; ++i) {
+  for (int i = 0; i < kTriangles; ++i) {
     Registry one;
     one.compounds.push_back(reg.compounds[static_cast<std::size_t>(i)]);
     const CompoundIndex index(one);
