@@ -207,8 +207,8 @@ std::string footprint_problem(const cv::Matx33d& h, cv::Size frame) {
   return {};
 }
 
-ReferenceIndex ReferenceIndex::build(const cv::Mat& image, const cv::Mat& valid, double gsd_m,
-                                     const AlignOptions& opts) {
+ReferenceIndex ReferenceIndex::bare(const cv::Mat& image, const cv::Mat& valid, double gsd_m,
+                                    const AlignOptions& opts) {
   opts.validate();
   if (image.empty() || !(gsd_m > 0))
     throw Error{Errc::invalid_argument, "match.reference: empty image or gsd_m <= 0"};
@@ -217,6 +217,12 @@ ReferenceIndex ReferenceIndex::build(const cv::Mat& image, const cv::Mat& valid,
   r.valid_ = valid.empty() ? cv::Mat(r.gray_.size(), CV_8U, cv::Scalar(255)) : valid.clone();
   r.gsd_m_ = gsd_m;
   r.detector_ = opts.detector;
+  return r;
+}
+
+ReferenceIndex ReferenceIndex::build(const cv::Mat& image, const cv::Mat& valid, double gsd_m,
+                                     const AlignOptions& opts) {
+  ReferenceIndex r = bare(image, valid, gsd_m, opts);
   r.kp_gsd_m_ = std::max(gsd_m, opts.index_gsd_m);
   try {
     cv::Mat small, vsmall;
@@ -246,14 +252,9 @@ ReferenceIndex ReferenceIndex::build(const cv::Mat& image, const cv::Mat& valid,
 ReferenceIndex ReferenceIndex::from_keypoints(const cv::Mat& image, const cv::Mat& valid, double gsd_m,
                                               const AlignOptions& opts, std::vector<cv::KeyPoint> kp, cv::Mat desc,
                                               double kp_gsd_m) {
-  opts.validate();
-  if (image.empty() || !(gsd_m > 0) || !(kp_gsd_m >= gsd_m) || int(kp.size()) != desc.rows)
+  if (!(kp_gsd_m >= gsd_m) || int(kp.size()) != desc.rows)
     throw Error{Errc::invalid_argument, "match.reference: keypoints and descriptors do not fit the reference"};
-  ReferenceIndex r;
-  r.gray_ = to_gray8(image).clone();
-  r.valid_ = valid.empty() ? cv::Mat(r.gray_.size(), CV_8U, cv::Scalar(255)) : valid.clone();
-  r.gsd_m_ = gsd_m;
-  r.detector_ = opts.detector;
+  ReferenceIndex r = bare(image, valid, gsd_m, opts);
   r.kp_gsd_m_ = kp_gsd_m;
   r.kp_ = std::move(kp);
   r.desc_ = std::move(desc);

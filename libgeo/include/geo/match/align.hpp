@@ -88,6 +88,8 @@ class ReferenceIndex {
   Detector detector() const noexcept { return detector_; }
 
  private:
+  // Grey image, mask and resolution set; no keypoints yet.
+  static ReferenceIndex bare(const cv::Mat& image, const cv::Mat& valid, double gsd_m, const AlignOptions& opts);
   cv::Mat gray_;
   cv::Mat valid_;
   double gsd_m_ = 0.0;
