@@ -5,6 +5,8 @@
 # of three dates. Not a test: prints success rate, median centre error, false-fix rate and seconds
 # per frame per pairing of view date x reference date, with and without priors.
 #   scripts/bench-match.sh [N_PER_PAIRING=30] [SEED=1] [BUILD_DIR=build]
+# Environment: BENCH_DETECTOR=sift|akaze|orb, BENCH_PAIRINGS=2020-2009,landsat-2020,...,
+# BENCH_VARIANTS=priors|none|both, BENCH_BASELINE=baseline|no-baseline, BENCH_VERBOSE=1 (per view).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 n="${1:-30}"; seed="${2:-1}"; build="${3:-$here/build}"

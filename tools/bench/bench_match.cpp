@@ -153,6 +153,7 @@ int main(int argc, char** argv) {
   for (auto& [k, m] : img)
     if (m.empty()) { std::fprintf(stderr, "missing %s\n", k.c_str()); return 1; }
   geo::AlignOptions opts;
+  if (const char* d = std::getenv("BENCH_DETECTOR")) opts.detector = geo::parse_detector(d);
   std::map<std::string, geo::ReferenceIndex> index;
   std::map<std::string, Baseline> base;
   for (auto& [k, m] : img) {

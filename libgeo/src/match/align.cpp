@@ -235,7 +235,10 @@ ReferenceIndex ReferenceIndex::build(const cv::Mat& image, const cv::Mat& valid,
       vsmall = r.valid_;
     }
     cv::erode(vsmall, vsmall, cv::getStructuringElement(cv::MORPH_RECT, {7, 7}));
-    auto det = make_detector(opts.detector, 0);
+    // ORB keeps only its n best: ask for about one keypoint per 150 index pixels (SIFT/AKAZE keep all).
+    auto det = make_detector(opts.detector, opts.detector == Detector::orb
+                                                ? int(std::clamp(small.total() / 150.0, 5000.0, 200000.0))
+                                                : 0);
     det->detectAndCompute(small, vsmall, r.kp_, r.desc_);
     // Keypoints in reference pixels (OpenCV convention kept: centre at integer).
     const double s = r.kp_gsd_m_ / gsd_m;
