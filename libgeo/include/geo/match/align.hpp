@@ -105,7 +105,7 @@ class ReferenceIndex {
 struct Alignment {
   bool found = false;
   cv::Matx33d ref_from_frame = cv::Matx33d::eye();
-  std::string method;             // "keypoints", "dense+ecc", "dense+keypoints"
+  std::string method;             // "keypoints", "keypoints(affine)", "dense", "dense+keypoints"
   int inliers = 0;                // keypoint inliers (0 for a dense-only fix)
   double inlier_ratio = 0.0;
   double hull_share = 0.0;        // area of the inliers' convex hull / frame area
