@@ -209,7 +209,9 @@ TEST(Join, IndexAgreesWithPlainLoopForLargeAndFarPolygons) {
       EXPECT_EQ(a[k].compound_id, b[k].compound_id) << i;
       EXPECT_NEAR(a[k].distance_m, b[k].distance_m, 0.01) << i;
       EXPECT_NEAR(a[k].p_inside, b[k].p_inside, 1e-9) << i;
-      if (opt.max_distance_m < 1e9) EXPECT_LE(a[k].distance_m, opt.max_distance_m);
+      if (opt.max_distance_m < 1e9) {
+        EXPECT_LE(a[k].distance_m, opt.max_distance_m);
+      }
     }
   }
 }
