@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -119,6 +120,18 @@ std::string random_bytes(std::size_t n, unsigned seed) {
   std::string s(n, '\0');
   for (auto& c : s) c = static_cast<char>(rng() & 0xff);
   return s;
+}
+
+std::vector<double> run_python_numbers(const std::string& script) {
+  ScratchDir dir;
+  write_bytes(dir / "ref.py", script);
+  const std::string cmd = "/usr/bin/python3 " + (dir / "ref.py").string();
+  FILE* p = ::popen(cmd.c_str(), "r");
+  std::vector<double> out;
+  double v = 0;
+  while (p && std::fscanf(p, "%lf", &v) == 1) out.push_back(v);
+  if (p) ::pclose(p);
+  return out;
 }
 
 std::vector<fs::path> list_files(const fs::path& dir) {

@@ -43,6 +43,8 @@ void write_bytes(const fs::path& p, const std::string& bytes);
 std::string read_text(const fs::path& p);
 // `n` deterministic pseudo-random bytes.
 std::string random_bytes(std::size_t n, unsigned seed = 1);
+// Runs a Python 3 script (e.g. a GeographicLib reference) and returns the numbers it prints, in order.
+std::vector<double> run_python_numbers(const std::string& script);
 // All files (recursively) below dir, for "nothing was written" checks.
 std::vector<fs::path> list_files(const fs::path& dir);
 

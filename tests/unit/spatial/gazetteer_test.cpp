@@ -16,18 +16,6 @@ using namespace geo;
 using namespace geo::spatial;
 
 namespace {
-std::vector<double> run_python(const std::string& script) {
-  test::ScratchDir dir;
-  test::write_bytes(dir / "ref.py", script);
-  const std::string cmd = "/usr/bin/python3 " + (dir / "ref.py").string();
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::vector<double> out;
-  double v = 0;
-  while (p && std::fscanf(p, "%lf", &v) == 1) out.push_back(v);
-  if (p) ::pclose(p);
-  return out;
-}
-
 Compound antimeridian_box() {
   // 179.9 E .. 179.9 W (0.2 degrees across +-180), 0.1 degrees of latitude at 17 S (Fiji).
   Compound c;
@@ -55,7 +43,7 @@ TEST(Gazetteer, NearestTownAgreesWithGeographicLibOverEveryTown) {
   for (const auto& p : pts) py << "(" << p.lat_deg << "," << p.lon_deg << "),";
   py << "]:\n  b=min((G.Inverse(a,o,la,lo) for (a,o) in T), key=lambda g: g['s12'])\n"
         "  print('%.6f %.6f' % (b['s12'], b['azi1'] % 360))\n";
-  const auto ref = run_python(py.str());
+  const auto ref = test::run_python_numbers(py.str());
   ASSERT_EQ(ref.size(), 2 * pts.size()) << "python3-geographiclib is needed under /usr/bin/python3";
   for (std::size_t i = 0; i < pts.size(); ++i) {
     const auto t = gaz.nearest(pts[i]);
@@ -97,7 +85,7 @@ TEST(Antimeridian, ContainmentDistanceAndShareAcrossPlusMinus180) {
   // Distances from outside points on both sides: GeographicLib to the geodesic edge (the meridian edges
   // at 179.9 E and 179.9 W are geodesics, so the foot is at the point's latitude to < 1 mm).
   const std::vector<GeoPoint> out = {{-17.0, 179.85}, {-17.0, -179.85}, {-16.93, 180.0}};
-  const auto ref = run_python(
+  const auto ref = test::run_python_numbers(
       "from geographiclib.geodesic import Geodesic\nG=Geodesic.WGS84\n"
       "def seg(pl,po,al,ao,bl,bo):\n"
       "  L=G.InverseLine(al,ao,bl,bo); f=lambda s: G.Inverse(pl,po,L.Position(s)['lat2'],L.Position(s)['lon2'])['s12']\n"

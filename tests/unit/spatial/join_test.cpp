@@ -36,15 +36,7 @@ std::vector<double> geographiclib_segment_distances(const std::vector<std::array
         "    if f(m1)<f(m2): hi=m2\n"
         "    else: lo=m1\n"
         "  print('%.6f'%min(min(d),f((lo+hi)/2)))\n";
-  test::ScratchDir dir;
-  test::write_bytes(dir / "ref.py", py.str());
-  const std::string cmd = "/usr/bin/python3 " + (dir / "ref.py").string();
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::vector<double> out;
-  double v = 0;
-  while (p && std::fscanf(p, "%lf", &v) == 1) out.push_back(v);
-  if (p) ::pclose(p);
-  return out;
+  return test::run_python_numbers(py.str());
 }
 
 Polygon square_with_hole() {
