@@ -213,3 +213,21 @@ TEST(EventsCli, BadCapIsRefusedAndChangesNothing) {
   }
   EXPECT_EQ(geo::test::read_text(d / "case" / "case.gpkg"), before);
 }
+
+TEST(EventsCli, NoTownContextBeyondOneHundredKilometres) {
+  geo::test::ScratchDir d;
+  const std::string dir = (d / "case").string();
+  ASSERT_EQ(run_geoev({"case", "init", dir}).exit_code, 0);
+  // Tel Aviv: the shipped gazetteer (Cambodia, Myanmar, Thailand, Laos) has no town within 100 km; the
+  // nearest is thousands of km away and is not offered as context.
+  const auto r = run_geoev({"events", "add", "--case", dir, "--lat", "32.0929", "--lon", "34.862", "--uncertainty-m", "30", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = geo::Json::parse(r.out);
+  EXPECT_TRUE(j["context"]["town"].is_null()) << j["context"].dump();
+  // 80 km from Phnom Penh (due north): still context, at that distance.
+  const auto n = run_geoev({"events", "add", "--case", dir, "--lat", "12.2857", "--lon", "104.916", "--uncertainty-m", "30", "--json"});
+  ASSERT_EQ(n.exit_code, 0) << n.err;
+  const auto k = geo::Json::parse(n.out);
+  ASSERT_TRUE(k["context"]["town"].is_object()) << k["context"].dump();
+  EXPECT_LT(k["context"]["town"]["distance_m"].get<double>(), 100000.0);
+}

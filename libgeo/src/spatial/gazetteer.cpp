@@ -138,7 +138,7 @@ Association associate(const CompoundIndex& index, const GeoPoint& p, const Assoc
     }
     a.note = os.str();
   }
-  if (opt.gazetteer) a.town = opt.gazetteer->nearest(p);
+  if (opt.gazetteer) a.town = opt.gazetteer->nearest(p, opt.town_max_distance_m);
   return a;
 }
 

@@ -117,12 +117,14 @@ class Gazetteer {
 struct AssociationOptions {
   JoinOptions join;                 // uncertainty, within, max_results and the cap max_distance_m
   const Gazetteer* gazetteer = nullptr;  // optional
+  // A gazetteer town farther than this is no useful context: none is given (metres).
+  double town_max_distance_m = 100000.0;
 };
 struct Association {
   std::vector<JoinHit> sites;       // compounds/zones within the cap, nearest first (sites[0] = the association)
   std::vector<JoinHit> context;     // towns/landmarks/operators of the registry within the cap
   std::optional<JoinHit> nearest_site_beyond_cap;  // when no site is within the cap
-  std::optional<TownContext> town;  // nearest gazetteer town (no cap)
+  std::optional<TownContext> town;  // nearest gazetteer town within town_max_distance_m
   std::string relation;             // inside | within | nearest | none
   std::string note;                 // says why there is no association, naming the nearest site
 };
