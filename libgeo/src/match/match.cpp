@@ -195,6 +195,17 @@ void write_overlay(const std::filesystem::path& file, const cv::Mat& frame, cons
     throw Error{Errc::io, "match.overlay: " + file.string() + ": cannot write"};
 }
 
+// Why a frame cannot be matched at all ("" when it can): unreadable, smaller than 64 px, or blank.
+std::string unusable_frame(const cv::Mat& img, const std::string& path) {
+  if (img.empty()) return std::filesystem::exists(path) ? "cannot read the frame as an image" : "no such file";
+  if (img.cols < 64 || img.rows < 64) return "frame is smaller than 64 pixels";
+  cv::Mat g;
+  cv::cvtColor(img, g, cv::COLOR_BGR2GRAY);
+  cv::Scalar m, sd;
+  cv::meanStdDev(g, m, sd);
+  return sd[0] < 2.0 ? "frame is blank or a single colour" : "";
+}
+
 // Flags fixes far from their neighbours in frame order (a video is filmed from one place or along one
 // path), then takes the median centre of the others.
 void combine(MatchResult& r) {
@@ -250,28 +261,6 @@ MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string&
                          const ProgressFn& progress) {
   opts.validate();
   if (frames.empty()) throw Error{Errc::invalid_argument, "match: no frames given"};
-  // Frames that cannot be matched at all; when every frame is hopeless nothing can be done.
-  {
-    std::string first_problem;
-    int hopeless = 0;
-    for (const auto& f : frames) {
-      const cv::Mat img = cv::imread(f.path, cv::IMREAD_GRAYSCALE);
-      std::string why;
-      if (img.empty()) why = std::filesystem::exists(f.path) ? "cannot read the frame as an image" : "no such file";
-      else if (img.cols < 64 || img.rows < 64) why = "frame is smaller than 64 pixels";
-      else {
-        cv::Scalar m, sd;
-        cv::meanStdDev(img, m, sd);
-        if (sd[0] < 2.0) why = "frame is blank or a single colour";
-      }
-      if (!why.empty()) {
-        ++hopeless;
-        if (first_problem.empty()) first_problem = f.path + ": " + why;
-      }
-    }
-    if (hopeless == int(frames.size()))
-      throw Error{Errc::invalid_argument, "match: " + first_problem + (frames.size() > 1 ? " (and every other frame is unusable too)" : "")};
-  }
   MatchResult r;
   r.imagery = imagery;
   Raster raster = Raster::open(imagery);
@@ -359,12 +348,19 @@ MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string&
   std::unique_ptr<AtomicDir> overlay;
   if (!opts.overlay_dir.empty()) overlay = std::make_unique<AtomicDir>(opts.overlay_dir);
 
+  std::string first_problem;
+  int hopeless = 0;
   for (size_t i = 0; i < frames.size(); ++i) {
     report(progress, double(i) / frames.size(), "matching");
     FrameFix fx;
     fx.frame = frames[i].path;
     fx.pts_s = frames[i].pts_s;
     cv::Mat img = cv::imread(frames[i].path, cv::IMREAD_COLOR);
+    // A frame that cannot be matched at all; when every frame is hopeless nothing can be done.
+    if (const std::string why = unusable_frame(img, frames[i].path); !why.empty()) {
+      if (first_problem.empty()) first_problem = frames[i].path + ": " + why;
+      ++hopeless;
+    }
     if (img.empty()) {
       fx.diagnostics.error("frame.unreadable", "cannot read the frame as an image", frames[i].path);
       r.frames.push_back(std::move(fx));
@@ -424,6 +420,9 @@ MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string&
     }
     r.frames.push_back(std::move(fx));
   }
+  if (hopeless == int(frames.size()))
+    throw Error{Errc::invalid_argument, "match: " + first_problem +
+                                            (frames.size() > 1 ? " (and every other frame is unusable too)" : "")};
   combine(r);
   if (overlay) overlay->commit();
   std::vector<InputRef> inputs;
