@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: Apache-2.0
+// Tile retrieval (VLAD over reference keypoints): a generated texture with a known crop, real NAIP views
+// rendered with a known homography, the on-disk format and its failure modes.
+#include <cmath>
+#include <fstream>
+#include <random>
+
+#include <gtest/gtest.h>
+#include <opencv2/features2d.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "geo/core/error.hpp"
+#include "geo/imagery/raster.hpp"
+#include "geo/match/align.hpp"
+#include "geo/match/retrieval.hpp"
+#include "support/support.hpp"
+
+namespace {
+
+const char* kNaip2020 = "imagery/opengeos_naip_m_4709963_se_14_1_20200831.tif";
+
+cv::Point2d apply(const cv::Matx33d& h, cv::Point2d p) {
+  const cv::Vec3d v = h * cv::Vec3d(p.x, p.y, 1);
+  return {v[0] / v[2], v[1] / v[2]};
+}
+cv::Matx33d shift(double x, double y) { return {1, 0, x, 0, 1, y, 0, 0, 1}; }
+
+// A seeded texture of blobs, bars and strokes (BGR), different everywhere, like fields and buildings.
+cv::Mat texture(cv::Size size, std::uint64_t seed, bool stripes = false) {
+  cv::RNG rng(seed);
+  cv::Mat img(size, CV_8UC3, cv::Scalar(110, 120, 100));
+  const int n = int(size.area() / 900);
+  for (int i = 0; i < n; ++i) {
+    const cv::Point c(rng.uniform(0, size.width), rng.uniform(0, size.height));
+    const cv::Scalar col(rng.uniform(20, 235), rng.uniform(20, 235), rng.uniform(20, 235));
+    if (stripes) {
+      const double a = rng.uniform(0.0, CV_PI);
+      const int l = rng.uniform(10, 60);
+      cv::line(img, c, c + cv::Point(int(l * std::cos(a)), int(l * std::sin(a))), col, rng.uniform(1, 4));
+      continue;
+    }
+    switch (rng.uniform(0, 3)) {
+      case 0: cv::circle(img, c, rng.uniform(3, 18), col, cv::FILLED); break;
+      case 1: cv::rectangle(img, c, c + cv::Point(rng.uniform(4, 30), rng.uniform(4, 30)), col, cv::FILLED); break;
+      default:
+        cv::ellipse(img, c, cv::Size(rng.uniform(4, 25), rng.uniform(2, 10)), rng.uniform(0, 180), 0, 360, col, cv::FILLED);
+    }
+  }
+  cv::GaussianBlur(img, img, cv::Size(0, 0), 1.0);
+  return img;
+}
+
+// SIFT as the matcher uses it (3 octave layers, contrast threshold 0.02).
+cv::Mat sift(const cv::Mat& bgr, std::vector<cv::KeyPoint>* kp = nullptr) {
+  cv::Mat g;
+  cv::cvtColor(bgr, g, cv::COLOR_BGR2GRAY);
+  std::vector<cv::KeyPoint> k;
+  cv::Mat d;
+  cv::SIFT::create(0, 3, 0.02)->detectAndCompute(g, cv::noArray(), k, d);
+  if (kp) *kp = k;
+  return d;
+}
+
+// A 640x480 view of `src` centred on `c` (pixels), rotated by `deg` and scaled by `s` (frame px per
+// source px).
+cv::Mat crop(const cv::Mat& src, cv::Point2f c, double deg, double s, cv::Size size = {640, 480}) {
+  cv::Mat m = cv::getRotationMatrix2D(c, deg, s);
+  m.at<double>(0, 2) += size.width / 2.0 - c.x;
+  m.at<double>(1, 2) += size.height / 2.0 - c.y;
+  cv::Mat out;
+  cv::warpAffine(src, out, m, size, cv::INTER_LINEAR, cv::BORDER_REFLECT);
+  return out;
+}
+
+bool contains(const cv::Rect& r, cv::Point2d p) { return p.x >= r.x && p.y >= r.y && p.x < r.br().x && p.y < r.br().y; }
+
+// Rank (1-based) of the first tile containing `p`, or 0 when none of the list does.
+int hit_rank(const std::vector<geo::RankedTile>& ranked, cv::Point2d p) {
+  for (std::size_t i = 0; i < ranked.size(); ++i)
+    if (contains(ranked[i].rect, p)) return int(i) + 1;
+  return 0;
+}
+
+class SyntheticRetrieval : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    ref_ = new cv::Mat(texture({1600, 1200}, 11));
+    geo::AlignOptions o;  // the matcher's own keypoint index: SIFT at 2 px per index pixel
+    index_ = new geo::ReferenceIndex(geo::ReferenceIndex::build(*ref_, cv::Mat(), 1.0, o));
+    ret_ = new geo::TileRetrieval(
+        geo::TileRetrieval::build(index_->keypoints(), index_->descriptors(), ref_->size(), 400, 200));
+  }
+  static void TearDownTestSuite() {
+    delete ret_;
+    delete index_;
+    delete ref_;
+  }
+  static cv::Mat* ref_;
+  static geo::ReferenceIndex* index_;
+  static geo::TileRetrieval* ret_;
+};
+cv::Mat* SyntheticRetrieval::ref_ = nullptr;
+geo::ReferenceIndex* SyntheticRetrieval::index_ = nullptr;
+geo::TileRetrieval* SyntheticRetrieval::ret_ = nullptr;
+
+TEST_F(SyntheticRetrieval, GridCoversTheReferenceWithHalfOverlap) {
+  // 1600 x 1200 with 400 px tiles every 200 px: 7 x 5 tiles, the last ending on the edge.
+  ASSERT_EQ(ret_->tiles().size(), 35u);
+  EXPECT_EQ(ret_->tiles().back(), cv::Rect(1200, 800, 400, 400));
+  EXPECT_EQ(ret_->dimension(), 64 * 128);
+  EXPECT_EQ(ret_->ranked_tile_count(), 35);
+  // Each keypoint is counted in every tile that holds it: 1, 2 or 4 tiles.
+  long counted = 0;
+  for (int n : ret_->tile_keypoints()) counted += n;
+  EXPECT_GE(counted, long(index_->keypoint_count()));
+  EXPECT_LE(counted, 4 * long(index_->keypoint_count()));
+}
+
+TEST_F(SyntheticRetrieval, RotatedScaledCropRanksItsTileFirst) {
+  struct Case {
+    cv::Point2f c;
+    double deg, s;
+  };
+  // Crop centres on tile centres, so the true tile is the one centred there; the 640 x 480 crops at 1.6
+  // to 2.0 frame px per reference px cover 320 x 240 to 400 x 300 reference px, inside that tile.
+  for (const Case& k : {Case{{600, 600}, 35, 1.6}, Case{{1000, 800}, -120, 2.0}, Case{{400, 1000}, 200, 1.8}}) {
+    const cv::Mat frame = crop(*ref_, k.c, k.deg, k.s);
+    const auto ranked = ret_->rank(sift(frame), 5);
+    ASSERT_EQ(ranked.size(), 5u);
+    const cv::Rect truth(int(k.c.x) - 200, int(k.c.y) - 200, 400, 400);
+    const int r = ranked[0].rect == truth ? 1 : ranked[1].rect == truth ? 2 : 0;
+    EXPECT_GE(r, 1) << "crop at " << k.c << " ranked " << ranked[0].rect << " first";
+    EXPECT_GT(ranked[0].score, 0.25);
+    EXPECT_GE(ranked[0].score, ranked[1].score);
+  }
+}
+
+TEST_F(SyntheticRetrieval, UnrelatedTextureScoresLow) {
+  // The same crop of the reference vs a crop of a different texture (strokes): its best tile scores far
+  // below a true tile's.
+  const double true_score = ret_->rank(sift(crop(*ref_, {800, 400}, 70, 1.8)), 1).at(0).score;
+  for (std::uint64_t seed : {21u, 22u}) {
+    const cv::Mat other = texture({900, 900}, seed, seed == 22);
+    const auto ranked = ret_->rank(sift(crop(other, {450, 450}, 10, 1.8)), 1);
+    ASSERT_EQ(ranked.size(), 1u);
+    EXPECT_LT(ranked[0].score, 0.6 * true_score) << "seed " << seed;
+  }
+}
+
+TEST_F(SyntheticRetrieval, EmptyFrameAndWrongDescriptorType) {
+  EXPECT_TRUE(ret_->rank(cv::Mat(0, 128, CV_32F), 3).empty());
+  try {
+    ret_->rank(cv::Mat(10, 32, CV_8U, cv::Scalar(7)), 3);
+    FAIL() << "binary descriptors against a SIFT codebook accepted";
+  } catch (const geo::Error& e) {
+    EXPECT_EQ(e.code(), geo::Errc::invalid_argument);
+    EXPECT_NE(std::string(e.what()).find("differ from the reference"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(SyntheticRetrieval, BuildIsDeterministic) {
+  const auto again = geo::TileRetrieval::build(index_->keypoints(), index_->descriptors(), ref_->size(), 400, 200);
+  const cv::Mat d = sift(crop(*ref_, {700, 600}, 15, 1.7));
+  const auto a = ret_->rank(d, 0), b = again.rank(d, 0);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].tile, b[i].tile);
+    EXPECT_EQ(a[i].score, b[i].score);
+  }
+}
+
+TEST_F(SyntheticRetrieval, SparseTilesGetNoVector) {
+  // Keypoints only in the left half: tiles wholly in the right half are never ranked.
+  std::vector<cv::KeyPoint> kp;
+  cv::Mat d;
+  for (int i = 0; i < int(index_->keypoint_count()); ++i)
+    if (index_->keypoints()[std::size_t(i)].pt.x < 700) {
+      kp.push_back(index_->keypoints()[std::size_t(i)]);
+      d.push_back(index_->descriptors().row(i));
+    }
+  const auto t = geo::TileRetrieval::build(kp, d, ref_->size(), 400, 200);
+  for (const auto& r : t.rank(sift(crop(*ref_, {500, 500}, 0, 1.7)), 0)) EXPECT_LT(r.rect.x, 700);
+  EXPECT_LT(t.ranked_tile_count(), 35);
+  EXPECT_GE(t.ranked_tile_count(), 15);  // columns at x = 0, 200, 400 (x 5 rows) hold keypoints
+}
+
+TEST(Retrieval, BinaryDescriptorsRankTheirTile) {
+  // AKAZE (MLDB, 486 bits) as bits unpacked to 0/1 floats.
+  const cv::Mat ref = texture({1200, 1200}, 5);
+  geo::AlignOptions o;
+  o.detector = geo::Detector::akaze;
+  const auto idx = geo::ReferenceIndex::build(ref, cv::Mat(), 1.0, o);
+  ASSERT_EQ(idx.descriptors().type(), CV_8U);
+  geo::RetrievalOptions ro;
+  ro.words = 32;
+  const auto t = geo::TileRetrieval::build(idx.keypoints(), idx.descriptors(), ref.size(), 600, 300, ro);
+  EXPECT_EQ(t.dimension(), 32 * idx.descriptors().cols * 8);
+  cv::Mat g;
+  cv::cvtColor(crop(ref, {600, 600}, 40, 1.0, {480, 360}), g, cv::COLOR_BGR2GRAY);
+  std::vector<cv::KeyPoint> k;
+  cv::Mat d;
+  cv::AKAZE::create(cv::AKAZE::DESCRIPTOR_MLDB, 0, 3, 0.0005f)->detectAndCompute(g, cv::noArray(), k, d);
+  const auto ranked = t.rank(d, 2);
+  ASSERT_EQ(ranked.size(), 2u);
+  const cv::Rect truth(300, 300, 600, 600);  // the tile centred on the crop
+  EXPECT_TRUE(ranked[0].rect == truth || ranked[1].rect == truth) << ranked[0].rect << " " << ranked[1].rect;
+}
+
+TEST(Retrieval, BadBuildInputsThrow) {
+  std::vector<cv::KeyPoint> kp(100, cv::KeyPoint(10, 10, 4));
+  cv::Mat d(100, 128, CV_32F, cv::Scalar(0.5));
+  EXPECT_THROW(geo::TileRetrieval::build(kp, d.rowRange(0, 50), {100, 100}, 50, 25), geo::Error);  // sizes
+  EXPECT_THROW(geo::TileRetrieval::build(kp, d, {100, 100}, 8, 4), geo::Error);                    // tile
+  EXPECT_THROW(geo::TileRetrieval::build(kp, d, {100, 100}, 50, 60), geo::Error);                  // stride
+  cv::Mat d64;
+  d.convertTo(d64, CV_64F);
+  EXPECT_THROW(geo::TileRetrieval::build(kp, d64, {100, 100}, 50, 25), geo::Error);  // type
+  EXPECT_THROW(geo::TileRetrieval::build(kp, d.rowRange(0, 10), {100, 100}, 50, 25), geo::Error);
+}
+
+TEST(Retrieval, TileGeometryHoldsAnyFootprintInOneTile) {
+  // Property: with the recommended tile and stride, every footprint-sized square inside the reference
+  // lies wholly inside at least one tile.
+  for (double w_m : {400.0, 700.0, 1000.0}) {
+    const auto g = geo::tile_geometry_for(w_m, 1.0);
+    EXPECT_NEAR(g.tile_px, 1.5 * w_m, 1.0);
+    EXPECT_NEAR(g.stride_px, 0.5 * w_m, 1.0);
+    std::vector<cv::KeyPoint> kp;
+    cv::Mat d;
+    cv::RNG rng(3);
+    for (int i = 0; i < 200; ++i) {
+      kp.emplace_back(float(rng.uniform(0, 4660)), float(rng.uniform(0, 3605)), 4.f);
+      cv::Mat row(1, 128, CV_32F);
+      rng.fill(row, cv::RNG::UNIFORM, 0, 1);
+      d.push_back(row);
+    }
+    const auto t = geo::TileRetrieval::build(kp, d, {4660, 3605}, g.tile_px, g.stride_px);
+    std::mt19937 r(7);
+    std::uniform_real_distribution<double> U(0, 1);
+    for (int i = 0; i < 500; ++i) {
+      const cv::Rect2d f(U(r) * (4660 - w_m), U(r) * (3605 - w_m), w_m, w_m);
+      bool inside = false;
+      for (const auto& tile : t.tiles()) inside |= (cv::Rect2d(tile) & f).area() >= f.area() - 1e-6;
+      ASSERT_TRUE(inside) << "footprint " << f << " of " << w_m << " m";
+    }
+  }
+  EXPECT_THROW(geo::tile_geometry_for(0, 1.0), geo::Error);
+  EXPECT_THROW(geo::tile_geometry_for(10, 1.0), geo::Error);  // 15 px tiles
+}
+
+}  // namespace
