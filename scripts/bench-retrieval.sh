@@ -3,7 +3,8 @@
 # Benchmark of the match module's tile retrieval (VLAD per overlapping tile) on views rendered from the
 # real NAIP tiles of three dates (same renderer as scripts/bench-match.sh). Prints, per view date x
 # reference date and tile geometry, how often the tile holding the true centre is ranked in the top
-# 1/3/5 against the rate a random ranking would give (the baseline), build and rank times, file sizes.
+# 1/3/5 against the rate a random ranking would give (the baseline), build and rank times, file sizes,
+# and how peaked the ranking is (peak_z) for same-date, cross-date and unrelated (Landsat) views.
 # With ALIGN=1 it also runs align_frame without priors on the whole index vs on the top 3 tiles only.
 #   scripts/bench-retrieval.sh [N_PER_PAIRING=30] [SEED=1] [BUILD_DIR=build]
 set -euo pipefail
@@ -19,4 +20,6 @@ for d in 2009 2014 2020; do
   gdal_translate -q -of VRT -b 1 -b 2 -b 3 "$src" "$work/rgb_$d.vrt"
   gdalwarp -q -te 485905 5205635 490565 5209240 -tr 1 1 -r cubic "$work/rgb_$d.vrt" "$work/ref_$d.tif"
 done
+gdal_translate -q -of PNG "$data/rasterio_RGB.byte.tif" "$work/landsat_a.png"
+gdal_translate -q -of PNG -b 1 -b 2 -b 3 -ot Byte -scale "$data/opengeos_landsat_2020.tif" "$work/landsat_b.png" 2>/dev/null
 "$build/bin/bench_retrieval" "$work" "$n" "$seed" $([ "${ALIGN:-0}" = 1 ] && echo align)

@@ -109,6 +109,7 @@ struct Geometry {
 
 struct Hits {
   int n = 0, top1 = 0, top3 = 0, top5 = 0;
+  std::vector<std::pair<double, int>> z_rank;  // peak_z and hit rank per view
   double chance1 = 0, chance3 = 0, rank_s = 0;
   void add(int r) {
     ++n;
@@ -138,6 +139,14 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  // Unrelated imagery (Landsat, Bahamas and Peru) for views that have no true tile.
+  std::vector<cv::Mat> unrelated;
+  for (const char* f : {"landsat_a.png", "landsat_b.png"}) {
+    cv::Mat u = cv::imread((dir / f).string());
+    if (u.empty()) continue;
+    cv::resize(u, u, cv::Size(), 4, 4, cv::INTER_CUBIC);
+    unrelated.push_back(u);
+  }
   const std::vector<Geometry> geoms = {{700, 350}, {1050, 350}, {1050, 525}, {1400, 700}};
   geo::AlignOptions opts;
   std::map<std::string, geo::ReferenceIndex> index;
@@ -163,7 +172,7 @@ int main(int argc, char** argv) {
     }
   }
   const std::vector<std::pair<std::string, std::string>> pairings = {
-      {"2020", "2020"}, {"2014", "2014"}, {"2020", "2014"}, {"2020", "2009"}};
+      {"2020", "2020"}, {"2014", "2014"}, {"2020", "2014"}, {"2020", "2009"}, {"landsat", "2020"}};
   struct Align {
     int n = 0, ok_full = 0, ff_full = 0, ok_top = 0, ff_top = 0, both = 0;
     double t_full = 0, t_top = 0;
@@ -175,8 +184,11 @@ int main(int argc, char** argv) {
     const std::string key = vd + "->" + rd;
     hits[key].resize(geoms.size());
     std::mt19937 rng(seed + std::hash<std::string>{}(vd + rd) % 1000);
+    if (vd == "landsat" && unrelated.empty()) continue;
     for (int i = 0; i < n; ++i) {
-      const View v = render(img.at(vd), rng, ref_gsd);
+      cv::theRNG().state = 1000003ull * seed + std::uint64_t(i);  // render's noise; align_frame also draws
+      View v = render(vd == "landsat" ? unrelated[std::size_t(i) % unrelated.size()] : img.at(vd), rng, ref_gsd);
+      if (vd == "landsat") v.truth_px = {-1e6, -1e6};  // no tile holds it: every hit rate must be 0
       // Variant 0: the frame shrunk to <= 900 px (align_frame without priors); variant 1: the frame
       // shrunk to the index resolution (what a known GSD allows).
       const cv::Mat desc[2] = {frame_sift(v.img), frame_sift(v.img, v.gsd_m / index.at(rd).kp_gsd_m())};
@@ -184,10 +196,12 @@ int main(int argc, char** argv) {
         const auto& r = ret.at(rd)[g];
         for (int s = 0; s < 2; ++s) {
           auto t0 = Clock::now();
-          const auto ranked = r.rank(desc[s], 0);
+          const geo::TileRanking ranking = r.rank(desc[s], 0);
+          const auto& ranked = ranking.tiles;
           Hits& h = hits[key][g][std::size_t(s)];
           h.rank_s += secs(t0);
           h.add(hit_rank(ranked, v.truth_px));
+          h.z_rank.emplace_back(ranking.peak_z, hit_rank(ranked, v.truth_px));
           int holding = 0;
           for (const auto& t : ranked) holding += contains(t.rect, v.truth_px);
           h.chance1 += double(holding) / std::max<std::size_t>(1, ranked.size());
@@ -203,7 +217,7 @@ int main(int argc, char** argv) {
       const geo::Alignment full = geo::align_frame(v.img, ix, geo::ViewPrior{}, opts);
       a.t_full += secs(t0);
       t0 = Clock::now();
-      const auto top = ret.at(rd)[1].rank(desc[0], 3);
+      const auto top = ret.at(rd)[1].rank(desc[0], 3).tiles;
       std::vector<cv::KeyPoint> kp;
       cv::Mat dsub;
       std::vector<int> keep;
@@ -241,6 +255,7 @@ int main(int argc, char** argv) {
               "top5", "chance1", "chance3", "rank_ms");
   for (const auto& [vd, rd] : pairings) {
     const std::string key = vd + "->" + rd;
+    if (hits[key].empty() || hits[key][0][0].n == 0) continue;
     for (std::size_t g = 0; g < geoms.size(); ++g)
       for (int s = 0; s < 2; ++s) {
         const Hits& h = hits[key][g][std::size_t(s)];
@@ -249,6 +264,31 @@ int main(int argc, char** argv) {
                     s == 0 ? "<=900px" : "index-gsd", h.n, 100.0 * h.top1 / h.n, 100.0 * h.top3 / h.n,
                     100.0 * h.top5 / h.n, 100.0 * h.chance1 / h.n, 100.0 * h.chance3 / h.n, 1000 * h.rank_s / h.n);
       }
+  }
+  // Is a peaked ranking a trustworthy one? Views whose best tile stands out by peak_z >= Z, and how
+  // often that best tile is right (geometry 1050/350, frames <= 900 px).
+  std::printf("\npeak_z of the ranking (1050/350, <=900px): views with z >= Z and their top-1 hit rate\n");
+  std::printf("%-11s %8s", "view->ref", "median_z");
+  for (double z : {2.0, 3.0, 4.0, 5.0}) std::printf("    z>=%.0f(n,top1)", z);
+  std::printf("\n");
+  for (const auto& [vd, rd] : pairings) {
+    const std::string key = vd + "->" + rd;
+    if (hits[key].empty() || hits[key][0][0].n == 0) continue;
+    auto zr = hits[key][1][0].z_rank;
+    std::vector<double> zs;
+    for (auto& [z, r] : zr) zs.push_back(z);
+    std::sort(zs.begin(), zs.end());
+    std::printf("%-11s %8.2f", key.c_str(), zs.empty() ? 0.0 : zs[zs.size() / 2]);
+    for (double z0 : {2.0, 3.0, 4.0, 5.0}) {
+      int m = 0, ok = 0;
+      for (auto& [z, r] : zr)
+        if (z >= z0) {
+          ++m;
+          ok += r == 1;
+        }
+      std::printf("    %4d %5.0f%%    ", m, m ? 100.0 * ok / m : 0.0);
+    }
+    std::printf("\n");
   }
   if (with_align) {
     std::printf("\nalign_frame without priors: whole index vs keypoints of the top 3 tiles (1050/350)\n");

@@ -249,22 +249,33 @@ cv::Mat TileRetrieval::describe(const cv::Mat& desc) const {
   }
 }
 
-std::vector<RankedTile> TileRetrieval::rank(const cv::Mat& frame_desc, int top_k) const {
-  std::vector<RankedTile> out;
+TileRanking TileRetrieval::rank(const cv::Mat& frame_desc, int top_k) const {
+  TileRanking res;
   const cv::Mat q = describe(frame_desc);
-  if (frame_desc.empty() || vectors_.empty()) return out;
+  if (frame_desc.empty() || vectors_.empty()) return res;
+  std::vector<RankedTile>& out = res.tiles;
   out.reserve(std::size_t(vectors_.rows));
   for (int r = 0; r < vectors_.rows; ++r) {
     const int ti = vector_tile_[std::size_t(r)];
     out.push_back({tiles_[std::size_t(ti)], vectors_.row(r).dot(q), ti});
   }
-  const std::size_t n = top_k > 0 ? std::min(out.size(), std::size_t(top_k)) : out.size();
   const auto better = [](const RankedTile& a, const RankedTile& b) {
     return a.score != b.score ? a.score > b.score : a.tile < b.tile;
   };
+  const auto best = std::min_element(out.begin(), out.end(), better);
+  if (out.size() >= 3) {
+    double m = 0, q2 = 0;
+    for (const auto& t : out) m += t.score;
+    m = (m - best->score) / double(out.size() - 1);
+    for (const auto& t : out) q2 += (t.score - m) * (t.score - m);
+    q2 -= (best->score - m) * (best->score - m);
+    const double sd = std::sqrt(std::max(0.0, q2) / double(out.size() - 2));
+    res.peak_z = sd > 0 ? (best->score - m) / sd : 0.0;
+  }
+  const std::size_t n = top_k > 0 ? std::min(out.size(), std::size_t(top_k)) : out.size();
   std::partial_sort(out.begin(), out.begin() + std::ptrdiff_t(n), out.end(), better);
   out.resize(n);
-  return out;
+  return res;
 }
 
 void TileRetrieval::save(const std::filesystem::path& path) const {
