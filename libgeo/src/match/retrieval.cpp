@@ -34,6 +34,11 @@ std::vector<int> origins(int extent, int tile, int stride) {
   return o;
 }
 
+// How many origins() gives, without making them (load() must not trust sizes before checking them).
+std::int64_t origin_count(int extent, int tile, int stride) {
+  return extent <= tile ? 1 : (std::int64_t(extent) - tile + stride - 1) / stride + 1;
+}
+
 std::vector<cv::Rect> tile_grid(cv::Size ref, int tile, int stride) {
   std::vector<cv::Rect> t;
   const auto xs = origins(ref.width, tile, stride), ys = origins(ref.height, tile, stride);
@@ -133,6 +138,7 @@ cv::Mat TileRetrieval::vlad_rows(const cv::Mat& fdesc, const std::vector<int>& w
   float* out = v.ptr<float>(0);
   for (int r : rows) {
     const int w = word[std::size_t(r)];
+    if (w < 0 || w >= k) continue;  // batchDistance marks a row it could not assign with -1
     const float* x = fdesc.ptr<float>(r);
     float* acc = out + std::size_t(w) * d;
     for (int c = 0; c < d; ++c) acc[c] += x[c];
@@ -179,6 +185,8 @@ TileRetrieval TileRetrieval::build(const std::vector<cv::KeyPoint>& kp, const cv
   t.stride_px_ = stride_px;
   t.desc_type_ = desc.type();
   t.desc_cols_ = desc.cols;
+  if (desc.type() == CV_32F && !cv::checkRange(desc))
+    fail(Errc::invalid_argument, "build: descriptors contain non-finite values");
   try {
     const cv::Mat fdesc = t.as_float(desc);
     // Seeded subsample (partial Fisher-Yates on std::mt19937, whose sequence the standard fixes).
@@ -238,6 +246,8 @@ cv::Mat TileRetrieval::describe(const cv::Mat& desc) const {
     fail(Errc::invalid_argument, "rank: frame descriptors (type " + std::to_string(desc.type()) + ", " +
                                      std::to_string(desc.cols) + " columns) differ from the reference's (type " +
                                      std::to_string(desc_type_) + ", " + std::to_string(desc_cols_) + ")");
+  if (desc.type() == CV_32F && !cv::checkRange(desc))
+    fail(Errc::invalid_argument, "rank: frame descriptors contain non-finite values");
   try {
     const cv::Mat fdesc = as_float(desc);
     const std::vector<int> word = assign(fdesc, centres_);
@@ -330,8 +340,8 @@ TileRetrieval TileRetrieval::load(const std::filesystem::path& path) {
                     stride <= tile && (type == CV_32F || type == CV_8U) && cols >= 1 && cols <= 4096 &&
                     d == (type == CV_8U ? cols * 8 : cols) && k >= 2 && k <= 1024 && nt >= 1 && nv >= 0 && nv <= nt;
   if (!sane) fail(Errc::corrupt_data, name + ": header values out of range");
-  const std::vector<cv::Rect> grid = tile_grid(cv::Size(w, ht), tile, stride);
-  if (int(grid.size()) != nt) fail(Errc::corrupt_data, name + ": tile count does not match the tile grid");
+  if (origin_count(w, tile, stride) * origin_count(ht, tile, stride) != nt)
+    fail(Errc::corrupt_data, name + ": tile count does not match the tile grid");
   const std::uint64_t expect = rd.pos() + std::uint64_t(k) * d * 4 + std::uint64_t(nt) * 20 + std::uint64_t(nv) * 4 +
                                std::uint64_t(nv) * k * d * 2 + kChecksumBytes;
   if (b.size() < expect)
@@ -349,6 +359,7 @@ TileRetrieval TileRetrieval::load(const std::filesystem::path& path) {
   t.centres_.create(k, d, CV_32F);
   for (int r = 0; r < k; ++r) rd.read(t.centres_.ptr<float>(r), std::size_t(d) * 4);
   if (!cv::checkRange(t.centres_)) fail(Errc::corrupt_data, name + ": non-finite codebook values");
+  const std::vector<cv::Rect> grid = tile_grid(cv::Size(w, ht), tile, stride);  // nt entries, bounded by the file
   t.tiles_.resize(std::size_t(nt));
   t.tile_kp_.resize(std::size_t(nt));
   for (int i = 0; i < nt; ++i) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -161,6 +162,18 @@ TEST_F(SyntheticRetrieval, EmptyFrameAndWrongDescriptorType) {
   }
 }
 
+TEST_F(SyntheticRetrieval, NonFiniteDescriptorsAreRejected) {
+  cv::Mat d(20, 128, CV_32F, cv::Scalar(0.1));
+  d.at<float>(3, 7) = std::numeric_limits<float>::quiet_NaN();
+  try {
+    ret_->rank(d, 3);
+    FAIL() << "NaN descriptors accepted";
+  } catch (const geo::Error& e) {
+    EXPECT_EQ(e.code(), geo::Errc::invalid_argument);
+    EXPECT_NE(std::string(e.what()).find("non-finite"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(SyntheticRetrieval, BuildIsDeterministic) {
   const auto again = geo::TileRetrieval::build(index_->keypoints(), index_->descriptors(), ref_->size(), 400, 200);
   const cv::Mat d = sift(crop(*ref_, {700, 600}, 15, 1.7));
@@ -297,6 +310,10 @@ TEST_F(SyntheticRetrieval, SaveLoadRoundTripAndDamagedFiles) {
   const std::int32_t words = 1 << 30;
   std::memcpy(huge.data() + 12 + 6 * 4, &words, 4);
   expect_error(huge, geo::Errc::corrupt_data, "out of range");
+  std::string dense = bytes;  // stride 1: a grid of 1.4 million tiles the file does not hold
+  const std::int32_t one = 1;
+  std::memcpy(dense.data() + 12 + 3 * 4, &one, 4);
+  expect_error(dense, geo::Errc::corrupt_data, "tile count does not match");
   std::string version = bytes;
   version[8] = 9;
   expect_error(version, geo::Errc::unsupported, "version 9");
