@@ -179,6 +179,8 @@ TileRetrieval TileRetrieval::build(const std::vector<cv::KeyPoint>& kp, const cv
   if (desc.rows < opts.words)
     fail(Errc::invalid_argument, "build: " + std::to_string(desc.rows) + " descriptors, fewer than " +
                                      std::to_string(opts.words) + " words");
+  if (origin_count(ref_size.width, tile_px, stride_px) * origin_count(ref_size.height, tile_px, stride_px) > 1'000'000)
+    fail(Errc::invalid_argument, "build: more than a million tiles; use a larger stride");
   TileRetrieval t;
   t.ref_size_ = ref_size;
   t.tile_px_ = tile_px;
@@ -201,12 +203,17 @@ TileRetrieval TileRetrieval::build(const std::vector<cv::KeyPoint>& kp, const cv
     cv::Mat sample(m, fdesc.cols, CV_32F);
     for (int i = 0; i < m; ++i) fdesc.row(idx[std::size_t(i)]).copyTo(sample.row(i));
     cv::Mat labels;
-    const std::uint64_t saved = cv::theRNG().state;
-    cv::theRNG().state = 0x9E3779B97F4A7C15ull ^ opts.seed;
-    cv::kmeans(sample, opts.words, labels,
-               cv::TermCriteria(cv::TermCriteria::MAX_ITER + cv::TermCriteria::EPS, opts.kmeans_iterations, 1e-4), 1,
-               cv::KMEANS_PP_CENTERS, t.centres_);
-    cv::theRNG().state = saved;
+    {
+      // cv::kmeans draws its k-means++ start from this thread's cv::theRNG(): seed it, restore it after.
+      struct RngGuard {
+        std::uint64_t saved = cv::theRNG().state;
+        ~RngGuard() { cv::theRNG().state = saved; }
+      } guard;
+      cv::theRNG().state = 0x9E3779B97F4A7C15ull ^ opts.seed;
+      cv::kmeans(sample, opts.words, labels,
+                 cv::TermCriteria(cv::TermCriteria::MAX_ITER + cv::TermCriteria::EPS, opts.kmeans_iterations, 1e-4),
+                 1, cv::KMEANS_PP_CENTERS, t.centres_);
+    }
     t.centres_.convertTo(t.centres_, CV_32F);
     const std::vector<int> word = assign(fdesc, t.centres_);
 
