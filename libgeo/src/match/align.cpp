@@ -279,6 +279,24 @@ const ReferenceIndex::Level& ReferenceIndex::level(double gsd_m) const {
   return levels_.back();
 }
 
+const ReferenceIndex::Spectra& ReferenceIndex::spectra(double gsd_m) const {
+  for (const auto& [g, sp] : spectra_)
+    if (std::abs(g - gsd_m) < 1e-9) return sp;
+  const Level& lv = level(gsd_m);
+  Spectra sp;
+  sp.dft_size = cv::Size(cv::getOptimalDFTSize(lv.fc.cols), cv::getOptimalDFTSize(lv.fc.rows));
+  for (auto [src, dst] : {std::pair{&lv.fc, &sp.Fc}, std::pair{&lv.fs, &sp.Fs}}) {
+    cv::Mat pad;
+    cv::copyMakeBorder(*src, pad, 0, sp.dft_size.height - src->rows, 0, sp.dft_size.width - src->cols,
+                       cv::BORDER_CONSTANT, 0);
+    cv::dft(pad, *dst, 0, src->rows);
+  }
+  cv::integral(lv.fc, sp.ic, sp.ic2, CV_64F, CV_64F);
+  cv::integral(lv.fs, sp.is, sp.is2, CV_64F, CV_64F);
+  spectra_.emplace_back(gsd_m, std::move(sp));
+  return spectra_.back().second;
+}
+
 namespace {
 
 // Fills the gate values and the confidence of a keypoint fit expressed as ref_from_frame.
@@ -404,6 +422,9 @@ Json to_json(const Alignment& a) {
   j["peak_z"] = round_to(a.peak_z, 2);
   j["ncc_fine"] = round_to(a.ncc_fine, 3);
   j["drift_px"] = round_to(a.drift_px, 2);
+  j["blocks_localized"] = a.blocks_localized;
+  j["blocks_agree"] = a.blocks_agree;
+  j["blocks_spread"] = round_to(a.blocks_spread, 3);
   return j;
 }
 
@@ -510,6 +531,80 @@ HypScore correlate_hyp(const FramePyramid& frame, const ReferenceIndex& ref, con
   return h;
 }
 
+// As correlate_hyp over the whole level, by FFT against the level's cached spectra: the joint
+// normalised cross-correlation of both orientation channels (each centred on its own mean over the
+// template's rectangle). Several times faster than two matchTemplate calls on large levels.
+HypScore correlate_hyp_fft(const FramePyramid& frame, const ReferenceIndex& ref, const Hyp& hyp, double hfov,
+                           double L) {
+  HypScore h;
+  h.L = L;
+  const cv::Size fs = frame.full().size();
+  const auto& lv = ref.level(L);
+  const auto& sp = ref.spectra(L);
+  cv::Matx33d m;
+  try {
+    m = level_from_frame(hyp, fs, hfov, L);
+  } catch (const Error&) {
+    return h;
+  }
+  const cv::Rect2d bb = bbox_of(m, fs);
+  h.tpl_from_frame = shift(-bb.x, -bb.y) * m;
+  h.ts = cv::Size(int(std::ceil(bb.width)), int(std::ceil(bb.height)));
+  if (h.ts.width < 16 || h.ts.height < 16 || h.ts.width + 2 > lv.fc.cols || h.ts.height + 2 > lv.fc.rows) return h;
+  h.roi = cv::Rect(0, 0, lv.fc.cols, lv.fc.rows);
+  cv::Mat mask;
+  cv::Mat tpl = warp_frame(frame, h.tpl_from_frame, h.ts, &mask, 0);
+  const double mean_v = cv::mean(tpl, mask)[0];
+  cv::Mat inv;
+  cv::bitwise_not(mask, inv);
+  tpl.setTo(mean_v, inv);
+  cv::Mat tc, tsf;
+  orientation_field(tpl, tc, tsf);
+  cv::Mat er;
+  cv::erode(mask, er, cv::getStructuringElement(cv::MORPH_RECT, {7, 7}));
+  cv::Mat fm;
+  er.convertTo(fm, CV_32F, 1 / 255.0);
+  tc = tc.mul(fm);
+  tsf = tsf.mul(fm);
+  tc -= cv::mean(tc)[0];
+  tsf -= cv::mean(tsf)[0];
+  const double tnorm = std::sqrt(tc.dot(tc) + tsf.dot(tsf));
+  if (!(tnorm > 1e-6)) return h;
+  cv::Mat acc;
+  for (auto [t, R] : {std::pair{&tc, &sp.Fc}, std::pair{&tsf, &sp.Fs}}) {
+    cv::Mat pad = cv::Mat::zeros(sp.dft_size, CV_32F), T, P;
+    t->copyTo(pad(cv::Rect(0, 0, t->cols, t->rows)));
+    cv::dft(pad, T, 0, t->rows);
+    cv::mulSpectrums(*R, T, P, 0, true);
+    if (acc.empty()) acc = P;
+    else acc += P;
+  }
+  cv::Mat num;
+  cv::idft(acc, num, cv::DFT_REAL_OUTPUT | cv::DFT_SCALE);
+  const int W = lv.fc.cols - h.ts.width + 1, H = lv.fc.rows - h.ts.height + 1;
+  const double n = double(h.ts.area());
+  h.score.create(H, W, CV_32F);
+  const int tw = h.ts.width, th = h.ts.height;
+  for (int y = 0; y < H; ++y) {
+    const double *c0 = sp.ic.ptr<double>(y), *c1 = sp.ic.ptr<double>(y + th);
+    const double *q0 = sp.ic2.ptr<double>(y), *q1 = sp.ic2.ptr<double>(y + th);
+    const double *s0 = sp.is.ptr<double>(y), *s1 = sp.is.ptr<double>(y + th);
+    const double *r0 = sp.is2.ptr<double>(y), *r1 = sp.is2.ptr<double>(y + th);
+    const float* nm = num.ptr<float>(y);
+    float* out = h.score.ptr<float>(y);
+    for (int x = 0; x < W; ++x) {
+      const double sc = c1[x + tw] - c1[x] - c0[x + tw] + c0[x];
+      const double qc = q1[x + tw] - q1[x] - q0[x + tw] + q0[x];
+      const double ss = s1[x + tw] - s1[x] - s0[x + tw] + s0[x];
+      const double qs = r1[x + tw] - r1[x] - r0[x + tw] + r0[x];
+      const double var = (qc - sc * sc / n) + (qs - ss * ss / n);
+      out[x] = var > 1e-9 ? float(nm[x] / (tnorm * std::sqrt(var))) : -1.f;
+    }
+  }
+  h.ok = true;
+  return h;
+}
+
 // The maximum of a score map with a sub-pixel offset from a parabola in each axis.
 double peak_of(const cv::Mat& score, cv::Point2d& at) {
   double mx;
@@ -538,10 +633,14 @@ cv::Matx33d ref_from_placement(const HypScore& h, cv::Point2d loc, double ref_gs
 // Correlates the orientation field of the frame warped by each hypothesis with the reference's, over
 // the search area. Returns every hypothesis' best and second-best peaks.
 std::vector<Peak> dense_search(const FramePyramid& frame, const ReferenceIndex& ref, const ViewPrior& p,
-                               const std::vector<Hyp>& hyps) {
+                               const std::vector<Hyp>& hyps, bool fft = false) {
   const cv::Size fs = frame.full().size();
   // Levels are cached lazily and not thread-safe: make them all before the parallel loop.
-  for (const Hyp& hyp : hyps) ref.level(choose_level(hyp.gsd_m * fs.width, ref.gsd_m(), hyp.px_across));
+  for (const Hyp& hyp : hyps) {
+    const double L = choose_level(hyp.gsd_m * fs.width, ref.gsd_m(), hyp.px_across);
+    ref.level(L);
+    if (fft) ref.spectra(L);
+  }
   std::vector<std::vector<Peak>> per(hyps.size());
   cv::parallel_for_(cv::Range(0, int(hyps.size())), [&](const cv::Range& range) {
     for (int i = range.start; i < range.end; ++i) {
@@ -549,7 +648,8 @@ std::vector<Peak> dense_search(const FramePyramid& frame, const ReferenceIndex& 
       const double L = choose_level(hyp.gsd_m * fs.width, ref.gsd_m(), hyp.px_across);
       std::optional<cv::Point2d> c;
       if (p.center_px) c = *p.center_px * (ref.gsd_m() / L);
-      HypScore h = correlate_hyp(frame, ref, hyp, p.hfov_deg, L, c, p.radius_px * ref.gsd_m() / L + 2);
+      HypScore h = fft ? correlate_hyp_fft(frame, ref, hyp, p.hfov_deg, L)
+                       : correlate_hyp(frame, ref, hyp, p.hfov_deg, L, c, p.radius_px * ref.gsd_m() / L + 2);
       if (!h.ok) continue;
       cv::Scalar mu, sd;
       cv::meanStdDev(h.score, mu, sd);
@@ -567,6 +667,64 @@ std::vector<Peak> dense_search(const FramePyramid& frame, const ReferenceIndex& 
   std::vector<Peak> peaks;
   for (auto& v : per) peaks.insert(peaks.end(), v.begin(), v.end());
   return peaks;
+}
+
+// The dense search when scale and heading are unknown, coarse to fine. Stage A correlates every
+// hypothesis (scale x heading x tilt) over the whole search area at a coarse level (footprint about
+// 36 level pixels across: cheap); stage B re-scores the best distinct places at the usual level
+// (about 110 pixels across) in a small window, over the neighbouring scales and headings as well, so
+// that the grid's coarseness costs little. Each stage-B peak keeps its stage-A z (how far it stood
+// above its own hypothesis' map over the whole area).
+std::vector<Peak> free_search(const FramePyramid& frame, const ReferenceIndex& ref, const ViewPrior& p,
+                              const std::vector<Hyp>& coarse, double gsd_step, double heading_step, int keep) {
+  const cv::Size fs = frame.full().size();
+  auto a = dense_search(frame, ref, p, coarse, true);
+  std::sort(a.begin(), a.end(), [](const Peak& x, const Peak& y) { return x.score > y.score; });
+  std::vector<Peak> top;
+  for (const Peak& pk : a) {
+    if (int(top.size()) >= keep) break;
+    const double fp_px = pk.hyp.gsd_m * fs.width / ref.gsd_m();
+    bool dup = false;
+    for (const auto& t : top)
+      dup |= std::hypot(t.center_ref.x - pk.center_ref.x, t.center_ref.y - pk.center_ref.y) < 0.3 * fp_px;
+    if (!dup) top.push_back(pk);
+  }
+  struct Job { Hyp hyp; int parent; double L; };
+  std::vector<Job> jobs;
+  for (int i = 0; i < int(top.size()); ++i)
+    for (double gf : {1 / std::sqrt(gsd_step), 1.0, std::sqrt(gsd_step)})
+      for (double dh : {-heading_step / 2, 0.0, heading_step / 2})
+        for (double dt : {-10.0, 0.0, 10.0}) {
+          const Hyp& h0 = top[i].hyp;
+          if (p.tilt_deg && dt != 0) continue;
+          if (h0.tilt_deg + dt < 0) continue;
+          const Hyp h{h0.gsd_m * gf, h0.tilt_deg + dt, h0.heading_deg + dh, 110.0};
+          jobs.push_back({h, i, choose_level(h.gsd_m * fs.width, ref.gsd_m(), h.px_across)});
+        }
+  for (const Job& j : jobs) ref.level(j.L);
+  std::vector<Peak> out(jobs.size(), Peak{-2, {}, {}, cv::Matx33d::eye(), 0});
+  cv::parallel_for_(cv::Range(0, int(jobs.size())), [&](const cv::Range& range) {
+    for (int k = range.start; k < range.end; ++k) {
+      const Job& j = jobs[k];
+      const Peak& parent = top[j.parent];
+      const double La = choose_level(parent.hyp.gsd_m * fs.width, ref.gsd_m(), parent.hyp.px_across);
+      const HypScore h = correlate_hyp(frame, ref, j.hyp, p.hfov_deg, j.L, parent.center_ref * (ref.gsd_m() / j.L),
+                                       1.5 * La / j.L + 2);
+      if (!h.ok) continue;
+      cv::Point2d at;
+      const double mx = peak_of(h.score, at);
+      const cv::Matx33d rf = ref_from_placement(h, at, ref.gsd_m());
+      out[k] = {mx, apply(rf, {fs.width / 2.0, fs.height / 2.0}), j.hyp, rf, parent.z};
+    }
+  });
+  // Best re-scored hypothesis per place.
+  std::vector<Peak> best(top.size(), Peak{-2, {}, {}, cv::Matx33d::eye(), 0});
+  for (size_t k = 0; k < jobs.size(); ++k)
+    if (out[k].score > best[jobs[k].parent].score) best[jobs[k].parent] = out[k];
+  std::vector<Peak> res;
+  for (const auto& b : best)
+    if (b.score > -1) res.push_back(b);
+  return res;
 }
 
 // Coarse-to-fine refinement of a dense peak with the same robust feature: a local search over scale
@@ -644,6 +802,131 @@ LocalFit refine_dense(const FramePyramid& frame, const ReferenceIndex& ref, cons
   out.hyp = best;
   out.drift_coarse_px = std::hypot(centre.x - coarse_centre.x, centre.y - coarse_centre.y) * ref.gsd_m() / L;
   out.ok = true;
+  return out;
+}
+
+// Independent check of a dense fix, block by block: the frame is warped onto the reference grid at
+// level `L` under the fix, cut into square blocks, and each block is matched on its own (orientation
+// fields, a window of +-R level pixels). A true fix moves every block to about zero offset; a peak
+// that a single road or field edge produced does not. Blocks whose own best offset is ambiguous (flat
+// ground, a single straight edge: the runner-up within the window is nearly as good) are not counted.
+struct BlockOffsets {
+  std::vector<cv::Point2f> at;       // block centres, level pixels (reference grid)
+  std::vector<cv::Point2f> offset;   // where each block's own best placement is, relative to `at`
+  double fp_area = 0;                // footprint area, level pixels
+};
+
+BlockOffsets block_offsets(const FramePyramid& frame, const ReferenceIndex& ref, const cv::Matx33d& lvl_from_frame,
+                           double L) {
+  BlockOffsets out;
+  const cv::Size fs = frame.full().size();
+  const auto& lv = ref.level(L);
+  const cv::Rect2d bb = bbox_of(lvl_from_frame, fs);
+  if (bb.width < 24 || bb.height < 24 || bb.width * bb.height > 4e6) return out;
+  const int B = 24, R = 8;
+  const cv::Rect box(int(std::floor(bb.x)), int(std::floor(bb.y)), int(std::ceil(bb.width)) + 1,
+                     int(std::ceil(bb.height)) + 1);
+  const cv::Matx33d tpl_from_frame = shift(-box.x, -box.y) * lvl_from_frame;
+  cv::Mat mask;
+  cv::Mat tpl = warp_frame(frame, tpl_from_frame, box.size(), &mask, 0);
+  const double mean_v = cv::mean(tpl, mask)[0];
+  cv::Mat inv;
+  cv::bitwise_not(mask, inv);
+  tpl.setTo(mean_v, inv);
+  cv::Mat tc, ts;
+  orientation_field(tpl, tc, ts);
+  cv::erode(mask, mask, cv::getStructuringElement(cv::MORPH_RECT, {5, 5}));
+  out.fp_area = cv::countNonZero(mask);
+  const cv::Rect lvr(0, 0, lv.fc.cols, lv.fc.rows);
+  for (int y = 0; y + B <= box.height; y += B)
+    for (int x = 0; x + B <= box.width; x += B) {
+      const cv::Rect b(x, y, B, B);
+      if (cv::countNonZero(mask(b)) < B * B) continue;
+      const cv::Rect win(box.x + x - R, box.y + y - R, B + 2 * R, B + 2 * R);
+      if ((win & lvr) != win) continue;
+      cv::Scalar m1, s1, m2, s2;
+      cv::meanStdDev(tc(b), m1, s1);
+      cv::meanStdDev(ts(b), m2, s2);
+      if (s1[0] + s2[0] < 0.05) continue;  // flat
+      cv::Mat rc, rs;
+      cv::matchTemplate(lv.fc(win), tc(b), rc, cv::TM_CCOEFF_NORMED);
+      cv::matchTemplate(lv.fs(win), ts(b), rs, cv::TM_CCOEFF_NORMED);
+      cv::Mat sc = (rc + rs) * 0.5;
+      cv::patchNaNs(sc, -1);
+      cv::Point2d p;
+      const double best = peak_of(sc, p);
+      if (best < 0.2) continue;
+      const cv::Point loc(int(std::lround(p.x)), int(std::lround(p.y)));
+      cv::rectangle(sc, cv::Rect(loc.x - 2, loc.y - 2, 5, 5), cv::Scalar(-1), cv::FILLED);
+      double second;
+      cv::minMaxLoc(sc, nullptr, &second);
+      if (second > 0.85 * best) continue;  // ambiguous
+      out.at.emplace_back(float(box.x + x + B / 2.0), float(box.y + y + B / 2.0));
+      out.offset.emplace_back(float(p.x - R), float(p.y - R));
+    }
+  return out;
+}
+
+struct BlockCheck {
+  int localized = 0, agree = 0;
+  double spread = 0;                         // hull of agreeing block centres / footprint area
+  double rms_px = 0;                         // agreeing blocks' residual, level pixels
+  cv::Matx33d ref_from_frame;                // the fix corrected by the blocks
+};
+
+// Counts agreeing blocks after correcting the fix by the blocks themselves: first their median
+// offset (a shift), then a similarity fitted by least squares to the blocks near that shift, bounded
+// to a few percent and degrees. Neither step can seek a mode among random offsets.
+BlockCheck check_blocks(const FramePyramid& frame, const ReferenceIndex& ref, const cv::Matx33d& ref_from_frame,
+                        double L) {
+  BlockCheck out;
+  out.ref_from_frame = ref_from_frame;
+  cv::Matx33d lvl_from_frame = scale(ref.gsd_m() / L) * ref_from_frame;
+  BlockOffsets bo;
+  for (int iter = 0; iter < 3; ++iter) {
+    bo = block_offsets(frame, ref, lvl_from_frame, L);
+    if (bo.at.size() < 3 || iter == 2) break;
+    std::vector<float> xs, ys;
+    for (const auto& o : bo.offset) xs.push_back(o.x), ys.push_back(o.y);
+    std::nth_element(xs.begin(), xs.begin() + xs.size() / 2, xs.end());
+    std::nth_element(ys.begin(), ys.begin() + ys.size() / 2, ys.end());
+    const cv::Point2f med(xs[xs.size() / 2], ys[ys.size() / 2]);
+    std::vector<cv::Point2f> src, dst;
+    for (size_t i = 0; i < bo.at.size(); ++i)
+      if (std::hypot(bo.offset[i].x - med.x, bo.offset[i].y - med.y) <= 3.0) {
+        src.push_back(bo.at[i]);
+        dst.push_back(bo.at[i] + bo.offset[i]);
+      }
+    cv::Matx33d corr = shift(med.x, med.y);
+    if (src.size() >= 6) {
+      cv::Mat s = cv::estimateAffinePartial2D(src, dst, cv::noArray(), cv::LMEDS);
+      if (!s.empty()) {
+        const double a = s.at<double>(0, 0), b = s.at<double>(1, 0);
+        const double k = std::hypot(a, b), rot = std::atan2(b, a) * 180 / kPi;
+        if (std::abs(k - 1) < 0.06 && std::abs(rot) < 4) corr = cv::Matx33d(s.at<double>(0, 0), s.at<double>(0, 1), s.at<double>(0, 2),
+                                                                          s.at<double>(1, 0), s.at<double>(1, 1), s.at<double>(1, 2), 0, 0, 1);
+      }
+    }
+    lvl_from_frame = corr * lvl_from_frame;
+  }
+  out.localized = int(bo.at.size());
+  std::vector<cv::Point2f> agree;
+  double se = 0;
+  for (size_t i = 0; i < bo.at.size(); ++i) {
+    const double d = std::hypot(bo.offset[i].x, bo.offset[i].y);
+    if (d <= 1.5) {
+      agree.push_back(bo.at[i]);
+      se += d * d;
+    }
+  }
+  out.agree = int(agree.size());
+  out.rms_px = agree.empty() ? 0 : std::sqrt(se / agree.size());
+  if (agree.size() >= 3) {
+    std::vector<cv::Point2f> hull;
+    cv::convexHull(agree, hull);
+    out.spread = cv::contourArea(hull) / std::max(1.0, bo.fp_area);
+  }
+  out.ref_from_frame = scale(L / ref.gsd_m()) * lvl_from_frame;
   return out;
 }
 
@@ -763,15 +1046,25 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
         heads.push_back(*p.heading_deg + d);
       }
     } else {
-      for (int i = 0; i < 18; ++i) heads.push_back(i * 20.0);
+      for (int i = 0; i < (p.gsd_m ? 18 : 24); ++i) heads.push_back(i * (p.gsd_m ? 20.0 : 15.0));
     }
     if (p.tilt_deg) tilts = {*p.tilt_deg};
+    else if (p.gsd_m) tilts = {0, 25};
     else tilts = {0, 25};
     std::vector<Hyp> hyps;
     for (double g : gsds)
       for (double t : tilts)
         for (double hd : heads) hyps.push_back({g, t, hd, p.gsd_m ? 110.0 : 80.0});
-    const auto peaks = dense_search(fpyr, ref, p, hyps);
+    std::vector<Peak> peaks;
+    if (p.gsd_m) {
+      peaks = dense_search(fpyr, ref, p, hyps);
+    } else {
+      std::vector<Hyp> coarse;
+      for (double g = o.min_gsd_m; g <= o.max_gsd_m * 1.2; g *= 1.2)
+        for (double t : tilts)
+          for (double hd : heads) coarse.push_back({g, t, hd, 56.0});
+      peaks = free_search(fpyr, ref, p, coarse, 1.2, p.heading_deg ? 6.0 : 15.0, 24);
+    }
     if (peaks.empty()) {
       best.diagnostics.info("match.dense_none", "no dense hypothesis fits in the search area");
       return best;
@@ -779,11 +1072,13 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
     std::vector<int> order(peaks.size());
     std::iota(order.begin(), order.end(), 0);
     std::sort(order.begin(), order.end(), [&](int a, int b) { return peaks[a].score > peaks[b].score; });
-    // Try the best few distinct locations.
+    // Try the best distinct places: with priors only the best (only it can have a peak ratio above 1);
+    // without, the best three, since the runners-up can still prove themselves block by block.
+    const bool free = !p.gsd_m;
     std::vector<cv::Point2d> tried;
     int tries = 0;
     for (int idx : order) {
-      if (tries >= 1) break;  // only the best peak can have a peak ratio above 1
+      if (tries >= (free ? 3 : 1)) break;
       const Peak& pk = peaks[idx];
       const double fp_px = pk.hyp.gsd_m * fs.width / ref.gsd_m();
       bool dup = false;
@@ -812,11 +1107,25 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
       a.ref_from_frame = h;
       a.frame_gsd_m = local_scale(h, fs) * ref.gsd_m();
       a.peak_z = pk.z;
+      if (lf.ok) {
+        const BlockCheck bc = check_blocks(fpyr, ref, h, lf.L_fine);
+        a.blocks_localized = bc.localized;
+        a.blocks_agree = bc.agree;
+        a.blocks_spread = bc.spread;
+      }
       // Evidence that the peak is the place: how far it stands above the best peak elsewhere (over
       // every hypothesis) and above its own score map. Calibrated on bench-match views (seed 2, 30
       // per pairing): unrelated Landsat views reached at most -0.12, true cross-date fixes 1 and more.
-      const double evidence = (a.peak_ratio - 1.2) / 0.3 + (a.peak_z - 5.8) / 1.5;
+      // Without priors the maps are searched over many more hypotheses and places, so the highest
+      // chance peaks stand higher: unrelated views reached z 7.9 (seed 2, 20 per pairing), and the
+      // z term starts at 7 instead of 5.8.
+      const double evidence = (a.peak_ratio - 1.2) / 0.3 + (a.peak_z - (free ? 7.0 : 5.8)) / 1.5;
       a.confidence = clamp01(0.5 + (evidence - 1.0) / 3.0);
+      // Independent evidence: blocks of the footprint that, matched on their own, land where the fix
+      // puts them. At most 2 did for any wrong or unrelated view on the calibration seed; with ~10
+      // localised blocks and a +-8 px window, 4 by chance is rare (binomial, ~1e-3 per place tried).
+      if (a.blocks_agree >= 4 && 4 * a.blocks_agree >= a.blocks_localized)
+        a.confidence = std::max(a.confidence, std::min(0.9, 0.6 + 0.05 * (a.blocks_agree - 4)));
       if (!lf.ok || a.ncc_fine < 0.15 || lf.drift_coarse_px > 1.5) a.confidence = std::min(a.confidence, 0.3);
       a.error_m = (lf.ok ? lf.L_fine : L) * 1.5;
       // Local keypoints confirm and sharpen a dense fix.
@@ -843,7 +1152,7 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
       }
       a.found = why.empty() && a.confidence >= o.min_confidence;
       if (a.found) return a;
-      if (a.confidence > best.confidence || best.method.empty()) {
+      if (a.confidence >= best.confidence || best.method.empty()) {
         Diagnostics keep = best.diagnostics;
         best = a;
         keep.append(a.diagnostics);

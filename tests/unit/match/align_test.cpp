@@ -176,6 +176,8 @@ TEST_F(AlignNaip, UnrelatedLandsatViewIsNotFound) {
   cv::Mat land = geo::Raster::open(path.string()).read_pixels(0, 0, 791, 718).image;
   cv::resize(land, land, cv::Size(), 3, 3, cv::INTER_CUBIC);
   geo::AlignOptions o;
+  o.min_gsd_m = 1.0;  // the free dense search over scales around the view's own (1.5), kept short
+  o.max_gsd_m = 2.0;
   for (unsigned s = 1; s <= 2; ++s) {
     const View v = render(land, {1100.0 + 200 * s, 1000}, 1.0, 1.5, 40.0 * s, 10, s);
     geo::ViewPrior none;
@@ -225,4 +227,29 @@ TEST_F(AlignNaip, CrossDateViewWithPriorsIsLocatedByTheDenseSearch) {
     EXPECT_EQ(a.method.rfind("dense", 0), 0u) << a.method;
   }
   EXPECT_GE(located, 2);
+}
+
+TEST_F(AlignNaip, InvertedViewWithoutPriorsIsLocatedByTheFreeDenseSearch) {
+  // A view whose tones are inverted (bright fields turned dark, as between seasons): SIFT descriptors
+  // do not survive that, the doubled-angle orientation field does. No scale, heading, tilt or centre:
+  // the coarse-to-fine dense search over scale x heading x tilt over the whole tile, verified block by
+  // block. The scale range is narrowed to keep the test fast; the search is the same.
+  geo::AlignOptions o;
+  o.min_gsd_m = 0.6;
+  o.max_gsd_m = 1.3;
+  int located = 0;
+  for (unsigned s = 1; s <= 2; ++s) {
+    std::mt19937 rng(300 + s);
+    std::uniform_real_distribution<double> U(0, 1);
+    const double gsd = 0.8 + 0.3 * U(rng);  // 640 px frames over 510-700 m
+    View v = render(*ref_img_, {250 + 430 * U(rng), 200 + 320 * U(rng)}, 5.0, gsd, 360 * U(rng), 25 * U(rng), s);
+    cv::bitwise_not(v.img, v.img);
+    const geo::Alignment a = geo::align_frame(v.img, *index_, geo::ViewPrior{}, o);
+    if (!a.found) continue;
+    ++located;
+    EXPECT_LT(centre_error_m(a, v, 5.0), 15.0) << "seed " << s;  // three 5 m reference pixels
+    EXPECT_NEAR(a.frame_gsd_m, gsd, 0.1 * gsd) << "seed " << s;
+    EXPECT_EQ(a.method.rfind("dense", 0), 0u) << a.method;
+  }
+  EXPECT_EQ(located, 2);
 }

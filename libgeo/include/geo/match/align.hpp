@@ -8,6 +8,7 @@
 // Thread safety: functions are re-entrant; a ReferenceIndex is immutable after build() and may be
 // shared by threads. OpenCV errors are translated to geo::Error{external}.
 #pragma once
+#include <deque>
 #include <optional>
 #include <string>
 #include <utility>
@@ -43,8 +44,8 @@ struct AlignOptions {
   double index_gsd_m = 2.0;       // keypoint index resolution (metres per pixel, >= reference gsd)
   double dense_gsd_m = 0.0;       // coarse dense-search resolution; 0 = automatic (~1/128 of footprint)
   bool dense = true;              // use the dense gradient-orientation search when keypoints fail
-  bool dense_without_priors = false;  // also search scale and heading densely when unknown (slow:
-                                      // ~15 s per frame, and not calibrated; see docs/match.md)
+  bool dense_without_priors = true;   // also search scale, heading and tilt densely when the scale is
+                                      // unknown (coarse to fine, by FFT; a few s per frame)
   double min_gsd_m = 0.25;        // scale search range when the frame GSD is unknown
   double max_gsd_m = 1.2;
   // Gates (see docs/match.md for how they were set).
@@ -82,6 +83,15 @@ class ReferenceIndex {
     cv::Mat fc, fs;     // gradient-orientation field (doubled angle), CV_32F
   };
   const Level& level(double gsd_m) const;  // cached on first use (thread-unsafe: call from one thread)
+  // The level's orientation fields ready for correlation by FFT: their spectra (CCS, padded to
+  // `dft_size`) and integral images of the fields and their squares (for normalisation). Cached on
+  // first use like level().
+  struct Spectra {
+    cv::Size dft_size;
+    cv::Mat Fc, Fs;              // CV_32F CCS spectra of fc, fs
+    cv::Mat ic, ic2, is, is2;    // CV_64F integral images of fc, fc^2, fs, fs^2
+  };
+  const Spectra& spectra(double gsd_m) const;
   const std::vector<cv::KeyPoint>& keypoints() const noexcept { return kp_; }
   const cv::Mat& descriptors() const noexcept { return desc_; }
   double kp_gsd_m() const noexcept { return kp_gsd_m_; }
@@ -97,7 +107,8 @@ class ReferenceIndex {
   Detector detector_ = Detector::sift;
   std::vector<cv::KeyPoint> kp_;  // in reference pixels
   cv::Mat desc_;
-  mutable std::vector<Level> levels_;
+  mutable std::deque<Level> levels_;     // deque: references stay valid as levels are added
+  mutable std::deque<std::pair<double, Spectra>> spectra_;
 };
 
 // The outcome of aligning one frame. `found` is false when no candidate passed the gates; the best
@@ -115,6 +126,9 @@ struct Alignment {
   double peak_z = 0.0;            // dense: (peak - mean) / std of its hypothesis' correlation map
   double ncc_fine = 0.0;          // dense: correlation after the local refinement at the finer level
   double drift_px = 0.0;          // dense: fine estimate's distance from the coarse one, coarse pixels
+  int blocks_localized = 0;       // dense: footprint blocks whose own best offset is unambiguous
+  int blocks_agree = 0;           // dense: of those, blocks whose offset agrees with the fix (<= 1.5 px)
+  double blocks_spread = 0.0;     // dense: area of the agreeing blocks' hull / footprint area
   double frame_gsd_m = 0.0;       // ground metres per frame pixel at the centre, from the fix
   double confidence = 0.0;        // [0, 1]
   double error_m = 0.0;           // estimated error of the centre, metres
