@@ -249,7 +249,21 @@ ReferenceIndex ReferenceIndex::build(const cv::Mat& image, const cv::Mat& valid,
   } catch (const cv::Exception& e) {
     throw Error{Errc::external, std::string("match.reference: OpenCV: ") + e.what(), "opencv", e.code};
   }
+  r.build_retrieval(opts);
   return r;
+}
+
+void ReferenceIndex::build_retrieval(const AlignOptions& opts) {
+  retrieval_.reset();
+  if (!opts.retrieval || kp_.empty()) return;
+  const TileGeometry g = tile_geometry_for(opts.retrieval_footprint_m, gsd_m_);
+  // Worth it only when the reference holds several tiles.
+  if (gray_.cols < 2 * g.tile_px && gray_.rows < 2 * g.tile_px) return;
+  try {
+    retrieval_ = std::make_shared<const TileRetrieval>(TileRetrieval::build(kp_, desc_, gray_.size(), g.tile_px, g.stride_px));
+  } catch (const Error&) {
+    retrieval_.reset();  // e.g. too few distinct descriptors: match against the whole index
+  }
 }
 
 ReferenceIndex ReferenceIndex::from_keypoints(const cv::Mat& image, const cv::Mat& valid, double gsd_m,
@@ -381,19 +395,34 @@ std::string geometry_problem(const ViewPrior& p, const AlignOptions& o, const Re
 // Keypoint matching of a (possibly rectified) frame against the reference keypoints inside `roi`
 // (reference pixels; empty = all). `ref_from_work` maps the work image to reference pixels (prior
 // rectification), or is empty when the work image is the raw frame.
-KeypointFit keypoints_in(const cv::Mat& work, const cv::Mat& work_mask, const ReferenceIndex& ref,
-                         const cv::Rect2d& roi, const AlignOptions& o) {
-  auto det = make_detector(o.detector, 4000);
-  std::vector<cv::KeyPoint> kw;
-  cv::Mat dw;
-  det->detectAndCompute(work, work_mask, kw, dw);
+struct FrameFeatures {
+  std::vector<cv::KeyPoint> kp;
+  cv::Mat desc;
+};
+
+FrameFeatures detect_features(const cv::Mat& work, const cv::Mat& work_mask, const AlignOptions& o) {
+  FrameFeatures f;
+  make_detector(o.detector, 4000)->detectAndCompute(work, work_mask, f.kp, f.desc);
+  return f;
+}
+
+KeypointFit keypoints_in(const FrameFeatures& ff, double work_area, const ReferenceIndex& ref,
+                         const std::vector<cv::Rect2d>& rois) {
+  const auto& kw = ff.kp;
+  const cv::Mat& dw = ff.desc;
   std::vector<cv::KeyPoint> kr;
   cv::Mat dr;
   const auto& all = ref.keypoints();
-  if (roi.area() > 0) {
+  if (!rois.empty()) {
     std::vector<int> idx;
-    for (int i = 0; i < int(all.size()); ++i)
-      if (roi.contains(cv::Point2d(all[i].pt.x, all[i].pt.y))) idx.push_back(i);
+    for (int i = 0; i < int(all.size()); ++i) {
+      const cv::Point2d q(all[i].pt.x, all[i].pt.y);
+      for (const auto& roi : rois)
+        if (roi.contains(q)) {
+          idx.push_back(i);
+          break;
+        }
+    }
     dr.create(int(idx.size()), ref.descriptors().cols, ref.descriptors().type());
     for (int i = 0; i < int(idx.size()); ++i) {
       kr.push_back(all[idx[i]]);
@@ -405,7 +434,14 @@ KeypointFit keypoints_in(const cv::Mat& work, const cv::Mat& work_mask, const Re
   }
   // Threshold in reference pixels, scaled to the index resolution.
   const double thr = 2.5 * ref.kp_gsd_m() / ref.gsd_m();
-  return fit_keypoints(kw, dw, kr, dr, double(cv::countNonZero(work_mask)), thr);
+  return fit_keypoints(kw, dw, kr, dr, work_area, thr);
+}
+
+KeypointFit keypoints_in(const cv::Mat& work, const cv::Mat& work_mask, const ReferenceIndex& ref,
+                         const cv::Rect2d& roi, const AlignOptions& o) {
+  std::vector<cv::Rect2d> rois;
+  if (roi.area() > 0) rois.push_back(roi);
+  return keypoints_in(detect_features(work, work_mask, o), double(cv::countNonZero(work_mask)), ref, rois);
 }
 
 }  // namespace
@@ -983,35 +1019,9 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
   try {
     // Stage 1: keypoints, on the frame rectified by the priors when scale and heading are known.
     {
-      Alignment a;
-      cv::Matx33d h;
-      KeypointFit fit;
-      if (p.gsd_m && p.heading_deg) {
-        const Hyp hyp{*p.gsd_m, p.tilt_deg.value_or(0.0), *p.heading_deg};
-        const cv::Matx33d m = level_from_frame(hyp, fs, p.hfov_deg, ref.gsd_m());
-        cv::Point2d c = p.center_px.value_or(cv::Point2d(ref.size().width / 2.0, ref.size().height / 2.0));
-        const cv::Matx33d guess = shift(c.x, c.y) * m;
-        const double margin = p.center_px ? p.radius_px : 1e7;
-        fit = verify_keypoints(fpyr, ref, guess, margin, o, h);
-      } else {
-        const double k = std::min(1.0, 900.0 / std::max(fs.width, fs.height));
-        const cv::Matx33d work_from_frame = scale(k);
-        cv::Mat mask;
-        const cv::Size ws(int(std::lround(fs.width * k)), int(std::lround(fs.height * k)));
-        cv::Mat work = to8(warp_frame(fpyr, work_from_frame, ws, &mask, 0));
-        cv::Rect2d roi;
-        if (p.center_px) {
-          const double r = p.radius_px + 2 * std::max(fs.width, fs.height) * o.max_gsd_m / ref.gsd_m();
-          roi = cv::Rect2d(p.center_px->x - r, p.center_px->y - r, 2 * r, 2 * r);
-        }
-        fit = keypoints_in(work, mask, ref, roi, o);
-        if (fit.ok) {
-          for (auto& pr : fit.pairs) pr.first = cv::Point2f(float(pr.first.x / k), float(pr.first.y / k));
-          h = fit.target_from_src * work_from_frame;
-          fit.hull_share *= 1.0;  // already relative to the work image's area
-        }
-      }
-      if (fit.ok) {
+      // Gates a keypoint fit (ref_from_frame `h`); returns the candidate, found or not.
+      auto judge = [&](const KeypointFit& fit, const cv::Matx33d& h) {
+        Alignment a;
         a.ref_from_frame = h;
         a.method = fit.affine ? "keypoints(affine)" : "keypoints";
         score_keypoints(a, fit, o, ref.gsd_m());
@@ -1023,8 +1033,58 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
         }
         a.frame_gsd_m = local_scale(h, fs) * ref.gsd_m();
         a.found = why.empty() && a.confidence >= o.min_confidence;
-        if (a.found) return a;
-        best = a;
+        return a;
+      };
+      std::optional<Alignment> cand;
+      if (p.gsd_m && p.heading_deg) {
+        const Hyp hyp{*p.gsd_m, p.tilt_deg.value_or(0.0), *p.heading_deg};
+        const cv::Matx33d m = level_from_frame(hyp, fs, p.hfov_deg, ref.gsd_m());
+        cv::Point2d c = p.center_px.value_or(cv::Point2d(ref.size().width / 2.0, ref.size().height / 2.0));
+        const cv::Matx33d guess = shift(c.x, c.y) * m;
+        const double margin = p.center_px ? p.radius_px : 1e7;
+        cv::Matx33d h;
+        const KeypointFit fit = verify_keypoints(fpyr, ref, guess, margin, o, h);
+        if (fit.ok) cand = judge(fit, h);
+      } else {
+        const double k = std::min(1.0, 900.0 / std::max(fs.width, fs.height));
+        const cv::Matx33d work_from_frame = scale(k);
+        cv::Mat mask;
+        const cv::Size ws(int(std::lround(fs.width * k)), int(std::lround(fs.height * k)));
+        cv::Mat work = to8(warp_frame(fpyr, work_from_frame, ws, &mask, 0));
+        const FrameFeatures ff = detect_features(work, mask, o);
+        const double area = double(cv::countNonZero(mask));
+        auto run = [&](const std::vector<cv::Rect2d>& rois) -> std::optional<Alignment> {
+          KeypointFit fit = keypoints_in(ff, area, ref, rois);
+          if (!fit.ok) return std::nullopt;
+          for (auto& pr : fit.pairs) pr.first = cv::Point2f(float(pr.first.x / k), float(pr.first.y / k));
+          return judge(fit, fit.target_from_src * work_from_frame);
+        };
+        if (p.center_px) {
+          const double r = p.radius_px + 2 * std::max(fs.width, fs.height) * o.max_gsd_m / ref.gsd_m();
+          cand = run({cv::Rect2d(p.center_px->x - r, p.center_px->y - r, 2 * r, 2 * r)});
+        } else {
+          // Retrieval first: when the tile ranking is distinct, the best three tiles' keypoints alone
+          // (fewer distractors, a smaller matcher); the whole index when nothing there passes.
+          if (ref.retrieval() && !ff.desc.empty()) {
+            const TileRanking rk = ref.retrieval()->rank(ff.desc, 3);
+            if (rk.distinct()) {
+              std::vector<cv::Rect2d> rois;
+              for (const auto& t : rk.tiles) rois.emplace_back(t.rect);
+              cand = run(rois);
+              if (cand && cand->found) {
+                cand->diagnostics.info("match.retrieval", "keypoints matched in the best-ranked tiles (peak z " +
+                                                               std::to_string(rk.peak_z) + ")");
+                return *cand;
+              }
+            }
+          }
+          if (auto whole = run({}); whole && (!cand || whole->found || whole->confidence > cand->confidence))
+            cand = whole;
+        }
+      }
+      if (cand) {
+        if (cand->found) return *cand;
+        best = *cand;
       } else {
         best.diagnostics.info("match.keypoints_none", "too few keypoint matches");
       }

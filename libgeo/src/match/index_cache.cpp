@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <memory>
 
 #include "geo/core/atomic_file.hpp"
 #include "geo/core/error.hpp"
@@ -81,7 +82,9 @@ std::optional<CachedReference> load_cached(const std::filesystem::path& entry, c
       diags.warn("match.index_mismatch", "index cache entry " + entry.string() + " was made for other inputs; rebuilding");
       return std::nullopt;
     }
-    for (const char* f : {"reference.tif", "keypoints.bin"}) {
+    const bool has_retrieval = meta["sha256"].contains("retrieval.bin");
+    for (const char* f : {"reference.tif", "keypoints.bin", "retrieval.bin"}) {
+      if (std::string(f) == "retrieval.bin" && !has_retrieval) continue;
       if (sha256_file(entry / f) != meta["sha256"].value(f, std::string())) {
         diags.warn("match.index_altered", "index cache file " + (entry / f).string() +
                                               " differs from what was recorded; not used, rebuilding");
@@ -99,6 +102,8 @@ std::optional<CachedReference> load_cached(const std::filesystem::path& entry, c
     }
     ReferenceIndex idx = ReferenceIndex::from_keypoints(img.image, img.valid, img.gsd_m, opts, std::move(kp),
                                                         std::move(desc), kg);
+    if (has_retrieval && opts.retrieval) idx.set_retrieval(std::make_shared<const TileRetrieval>(TileRetrieval::load(entry / "retrieval.bin")));
+    else idx.build_retrieval(opts);
     diags.info("match.index_cached", "reference and keypoint index read from the cache " + entry.string());
     return CachedReference{std::move(img), std::move(idx)};
   } catch (const Error& e) {
@@ -117,13 +122,17 @@ void store_cached(const std::filesystem::path& entry, const Json& key, const Geo
     write_geotiff(image, out.temp_dir() / "reference.tif", prov);
     std::filesystem::remove(out.temp_dir() / "reference.tif.provenance.json");
     write_keypoints(out.temp_dir() / "keypoints.bin", index);
+    Json sums = {{"reference.tif", sha256_file(out.temp_dir() / "reference.tif")},
+                 {"keypoints.bin", sha256_file(out.temp_dir() / "keypoints.bin")}};
+    if (index.retrieval()) {
+      index.retrieval()->save(out.temp_dir() / "retrieval.bin");
+      sums["retrieval.bin"] = sha256_file(out.temp_dir() / "retrieval.bin");
+    }
     Json meta = {{"format", "geoev-match-index"},
                  {"key", key},
                  {"gsd_m", image.gsd_m},
                  {"keypoints", index.keypoint_count()},
-                 {"sha256",
-                  {{"reference.tif", sha256_file(out.temp_dir() / "reference.tif")},
-                   {"keypoints.bin", sha256_file(out.temp_dir() / "keypoints.bin")}}},
+                 {"sha256", sums},
                  {"provenance", prov}};
     write_file_atomic(out.temp_dir() / "index.json", meta.dump(2) + "\n");
     out.commit();

@@ -325,7 +325,8 @@ MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string&
               {"radius_m", req.radius_m},
               {"bbox", req.bbox ? to_json(*req.bbox) : Json(nullptr)},
               {"detector", to_string(ao.detector)},
-              {"index_gsd_m", ao.index_gsd_m}};
+              {"index_gsd_m", ao.index_gsd_m},
+              {"retrieval_footprint_m", ao.retrieval ? Json(ao.retrieval_footprint_m) : Json(nullptr)}};
   std::optional<match_detail::CachedReference> cached;
   std::filesystem::path entry;
   if (!opts.index_dir.empty()) {

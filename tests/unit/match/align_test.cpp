@@ -147,10 +147,22 @@ TEST_F(AlignNaip, KnownTiltedViewLocatedWithinTwoReferencePixels) {
   EXPECT_LT(centre_error_m(a, v, 5.0), 10.0);
   EXPECT_NEAR(a.frame_gsd_m, 2.0, 0.2);
   EXPECT_GE(a.confidence, 0.5);
-  // Without any prior.
+  // Without any prior: the tile ranking is distinct for a same-date view, and the best tiles' keypoints
+  // alone locate it.
+  ASSERT_NE(index_->retrieval(), nullptr);
   const geo::Alignment b = geo::align_frame(v.img, *index_, geo::ViewPrior{}, o);
   ASSERT_TRUE(b.found);
   EXPECT_LT(centre_error_m(b, v, 5.0), 10.0);
+  EXPECT_TRUE(b.diagnostics.has("match.retrieval"));
+  // The same with retrieval off: the whole index, the same place.
+  geo::AlignOptions off = o;
+  off.retrieval = false;
+  const geo::ReferenceIndex plain = geo::ReferenceIndex::build(*ref_img_, cv::Mat(), 5.0, off);
+  EXPECT_EQ(plain.retrieval(), nullptr);
+  const geo::Alignment c = geo::align_frame(v.img, plain, geo::ViewPrior{}, off);
+  ASSERT_TRUE(c.found);
+  EXPECT_LT(centre_error_m(c, v, 5.0), 10.0);
+  EXPECT_FALSE(c.diagnostics.has("match.retrieval"));
 }
 
 TEST_F(AlignNaip, CrossDateViewIsNeverAConfidentWrongFix) {

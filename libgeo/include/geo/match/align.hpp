@@ -9,6 +9,7 @@
 // shared by threads. OpenCV errors are translated to geo::Error{external}.
 #pragma once
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -18,6 +19,7 @@
 
 #include "geo/core/diagnostics.hpp"
 #include "geo/core/json.hpp"
+#include "geo/match/retrieval.hpp"
 
 namespace geo {
 
@@ -44,6 +46,9 @@ struct AlignOptions {
   double index_gsd_m = 2.0;       // keypoint index resolution (metres per pixel, >= reference gsd)
   double dense_gsd_m = 0.0;       // coarse dense-search resolution; 0 = automatic (~1/128 of footprint)
   bool dense = true;              // use the dense gradient-orientation search when keypoints fail
+  bool retrieval = true;          // rank reference tiles (VLAD, retrieval.hpp) and match keypoints in
+                                  // the best three first when the ranking is distinct (no centre prior)
+  double retrieval_footprint_m = 700.0;  // footprint the tile grid is made for: tiles 1.5x, stride 0.5x
   bool dense_without_priors = true;   // also search scale, heading and tilt densely when the scale is
                                       // unknown (coarse to fine, by FFT; a few s per frame)
   double min_gsd_m = 0.25;        // scale search range when the frame GSD is unknown
@@ -96,6 +101,12 @@ class ReferenceIndex {
   const cv::Mat& descriptors() const noexcept { return desc_; }
   double kp_gsd_m() const noexcept { return kp_gsd_m_; }
   Detector detector() const noexcept { return detector_; }
+  // The tile ranking over the keypoints (null when the reference is too small for several tiles or
+  // options.retrieval is off). build() makes it; set_retrieval() installs one read from a cache.
+  const TileRetrieval* retrieval() const noexcept { return retrieval_.get(); }
+  void set_retrieval(std::shared_ptr<const TileRetrieval> r) { retrieval_ = std::move(r); }
+  // Builds the tile ranking for the current keypoints (as build() does); no-op when not applicable.
+  void build_retrieval(const AlignOptions& opts);
 
  private:
   // Grey image, mask and resolution set; no keypoints yet.
@@ -107,6 +118,7 @@ class ReferenceIndex {
   Detector detector_ = Detector::sift;
   std::vector<cv::KeyPoint> kp_;  // in reference pixels
   cv::Mat desc_;
+  std::shared_ptr<const TileRetrieval> retrieval_;
   mutable std::deque<Level> levels_;     // deque: references stay valid as levels are added
   mutable std::deque<std::pair<double, Spectra>> spectra_;
 };
