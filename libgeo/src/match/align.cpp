@@ -519,22 +519,51 @@ struct HypScore {
   cv::Size ts;
 };
 
+// The frame warped by `tpl_from_frame` into `size`, the area outside its footprint filled with the
+// footprint's mean (no artificial edge), and the orientation field of that; `mask` = the footprint.
+void warped_fields(const FramePyramid& frame, const cv::Matx33d& tpl_from_frame, cv::Size size, cv::Mat& tc,
+                   cv::Mat& ts, cv::Mat& mask) {
+  cv::Mat tpl = warp_frame(frame, tpl_from_frame, size, &mask, 0);
+  const double mean_v = cv::mean(tpl, mask)[0];
+  cv::Mat inv;
+  cv::bitwise_not(mask, inv);
+  tpl.setTo(mean_v, inv);
+  orientation_field(tpl, tc, ts);
+}
+
+// The template of hypothesis `hyp` at level `L`: its placement (h.tpl_from_frame, h.ts) and its
+// orientation field, zero outside the footprint eroded by 3 px. False when the hypothesis is
+// impossible or the template under 16 px.
+bool hyp_template(const FramePyramid& frame, const Hyp& hyp, double hfov, double L, HypScore& h, cv::Mat& tc,
+                  cv::Mat& ts) {
+  const cv::Size fs = frame.full().size();
+  cv::Matx33d m;
+  try {
+    m = level_from_frame(hyp, fs, hfov, L);
+  } catch (const Error&) {
+    return false;
+  }
+  const cv::Rect2d bb = bbox_of(m, fs);
+  h.tpl_from_frame = shift(-bb.x, -bb.y) * m;
+  h.ts = cv::Size(int(std::ceil(bb.width)), int(std::ceil(bb.height)));
+  if (h.ts.width < 16 || h.ts.height < 16) return false;
+  cv::Mat mask, er, fm;
+  warped_fields(frame, h.tpl_from_frame, h.ts, tc, ts, mask);
+  cv::erode(mask, er, cv::getStructuringElement(cv::MORPH_RECT, {7, 7}));
+  er.convertTo(fm, CV_32F, 1 / 255.0);
+  tc = tc.mul(fm);
+  ts = ts.mul(fm);
+  return true;
+}
+
 HypScore correlate_hyp(const FramePyramid& frame, const ReferenceIndex& ref, const Hyp& hyp, double hfov, double L,
                        const std::optional<cv::Point2d>& center_lvl, double radius_lvl) {
   HypScore h;
   h.L = L;
   const cv::Size fs = frame.full().size();
   const auto& lv = ref.level(L);
-  cv::Matx33d m;
-  try {
-    m = level_from_frame(hyp, fs, hfov, L);
-  } catch (const Error&) {
-    return h;
-  }
-  const cv::Rect2d bb = bbox_of(m, fs);
-  h.tpl_from_frame = shift(-bb.x, -bb.y) * m;
-  h.ts = cv::Size(int(std::ceil(bb.width)), int(std::ceil(bb.height)));
-  if (h.ts.width < 16 || h.ts.height < 16) return h;
+  cv::Mat tc, tsf;
+  if (!hyp_template(frame, hyp, hfov, L, h, tc, tsf)) return h;
   const cv::Point2d cin = apply(h.tpl_from_frame, {fs.width / 2.0, fs.height / 2.0});
   h.roi = cv::Rect(0, 0, lv.fc.cols, lv.fc.rows);
   if (center_lvl) {
@@ -544,20 +573,6 @@ HypScore correlate_hyp(const FramePyramid& frame, const ReferenceIndex& ref, con
     h.roi &= want;
   }
   if (h.roi.width < h.ts.width + 2 || h.roi.height < h.ts.height + 2) return h;
-  cv::Mat mask;
-  cv::Mat tpl = warp_frame(frame, h.tpl_from_frame, h.ts, &mask, 0);
-  const double mean_v = cv::mean(tpl, mask)[0];
-  cv::Mat inv;
-  cv::bitwise_not(mask, inv);
-  tpl.setTo(mean_v, inv);
-  cv::Mat tc, tsf;
-  orientation_field(tpl, tc, tsf);
-  cv::Mat er;
-  cv::erode(mask, er, cv::getStructuringElement(cv::MORPH_RECT, {7, 7}));
-  cv::Mat fm;
-  er.convertTo(fm, CV_32F, 1 / 255.0);
-  tc = tc.mul(fm);
-  tsf = tsf.mul(fm);
   cv::Mat rc, rs;
   cv::matchTemplate(lv.fc(h.roi), tc, rc, cv::TM_CCOEFF_NORMED);
   cv::matchTemplate(lv.fs(h.roi), tsf, rs, cv::TM_CCOEFF_NORMED);
@@ -574,34 +589,12 @@ HypScore correlate_hyp_fft(const FramePyramid& frame, const ReferenceIndex& ref,
                            double L) {
   HypScore h;
   h.L = L;
-  const cv::Size fs = frame.full().size();
   const auto& lv = ref.level(L);
   const auto& sp = ref.spectra(L);
-  cv::Matx33d m;
-  try {
-    m = level_from_frame(hyp, fs, hfov, L);
-  } catch (const Error&) {
-    return h;
-  }
-  const cv::Rect2d bb = bbox_of(m, fs);
-  h.tpl_from_frame = shift(-bb.x, -bb.y) * m;
-  h.ts = cv::Size(int(std::ceil(bb.width)), int(std::ceil(bb.height)));
-  if (h.ts.width < 16 || h.ts.height < 16 || h.ts.width + 2 > lv.fc.cols || h.ts.height + 2 > lv.fc.rows) return h;
-  h.roi = cv::Rect(0, 0, lv.fc.cols, lv.fc.rows);
-  cv::Mat mask;
-  cv::Mat tpl = warp_frame(frame, h.tpl_from_frame, h.ts, &mask, 0);
-  const double mean_v = cv::mean(tpl, mask)[0];
-  cv::Mat inv;
-  cv::bitwise_not(mask, inv);
-  tpl.setTo(mean_v, inv);
   cv::Mat tc, tsf;
-  orientation_field(tpl, tc, tsf);
-  cv::Mat er;
-  cv::erode(mask, er, cv::getStructuringElement(cv::MORPH_RECT, {7, 7}));
-  cv::Mat fm;
-  er.convertTo(fm, CV_32F, 1 / 255.0);
-  tc = tc.mul(fm);
-  tsf = tsf.mul(fm);
+  if (!hyp_template(frame, hyp, hfov, L, h, tc, tsf)) return h;
+  if (h.ts.width + 2 > lv.fc.cols || h.ts.height + 2 > lv.fc.rows) return h;
+  h.roi = cv::Rect(0, 0, lv.fc.cols, lv.fc.rows);
   tc -= cv::mean(tc)[0];
   tsf -= cv::mean(tsf)[0];
   const double tnorm = std::sqrt(tc.dot(tc) + tsf.dot(tsf));
@@ -863,14 +856,8 @@ BlockOffsets block_offsets(const FramePyramid& frame, const ReferenceIndex& ref,
   const cv::Rect box(int(std::floor(bb.x)), int(std::floor(bb.y)), int(std::ceil(bb.width)) + 1,
                      int(std::ceil(bb.height)) + 1);
   const cv::Matx33d tpl_from_frame = shift(-box.x, -box.y) * lvl_from_frame;
-  cv::Mat mask;
-  cv::Mat tpl = warp_frame(frame, tpl_from_frame, box.size(), &mask, 0);
-  const double mean_v = cv::mean(tpl, mask)[0];
-  cv::Mat inv;
-  cv::bitwise_not(mask, inv);
-  tpl.setTo(mean_v, inv);
-  cv::Mat tc, ts;
-  orientation_field(tpl, tc, ts);
+  cv::Mat tc, ts, mask;
+  warped_fields(frame, tpl_from_frame, box.size(), tc, ts, mask);
   cv::erode(mask, mask, cv::getStructuringElement(cv::MORPH_RECT, {5, 5}));
   out.fp_area = cv::countNonZero(mask);
   const cv::Rect lvr(0, 0, lv.fc.cols, lv.fc.rows);
