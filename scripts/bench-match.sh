@@ -10,19 +10,11 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 n="${1:-30}"; seed="${2:-1}"; build="${3:-$here/build}"
-data="$here/../shared/data/imagery"
+. "$here/scripts/bench-refs.sh"
 work="$(mktemp -d "${TMPDIR:-/tmp}/bench-match.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 cmake --build "$build" -j2 --target bench_match >/dev/null
-echo "building 1 m references (NAIP 5 m tiles resampled with gdalwarp, common grid)..."
 t0=$(date +%s)
-for d in 2009 2014 2020; do
-  src=$(ls "$data"/opengeos_naip_m_*_"$d"*.tif)
-  gdal_translate -q -of VRT -b 1 -b 2 -b 3 "$src" "$work/rgb_$d.vrt"
-  # The three tiles' grids differ by 1-2 m: warp all onto one grid so view truth and reference agree.
-  gdalwarp -q -te 485905 5205635 490565 5209240 -tr 1 1 -r cubic "$work/rgb_$d.vrt" "$work/ref_$d.tif"
-done
-gdal_translate -q -of PNG "$data/rasterio_RGB.byte.tif" "$work/landsat_a.png"
-gdal_translate -q -of PNG -b 1 -b 2 -b 3 -ot Byte -scale "$data/opengeos_landsat_2020.tif" "$work/landsat_b.png" 2>/dev/null
+bench_refs "$work"
 echo "references ready in $(( $(date +%s) - t0 )) s"
 "$build/bin/bench_match" "$work" "$n" "$seed" "${BENCH_BASELINE:-baseline}" "${BENCH_VARIANTS:-both}"

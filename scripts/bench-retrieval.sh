@@ -10,16 +10,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 n="${1:-30}"; seed="${2:-1}"; build="${3:-$here/build}"
-data="$here/../shared/data/imagery"
+. "$here/scripts/bench-refs.sh"
 work="$(mktemp -d "${TMPDIR:-/tmp}/bench-retrieval.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 cmake --build "$build" -j2 --target bench_retrieval >/dev/null
-echo "building 1 m references (NAIP 5 m tiles resampled with gdalwarp, common grid)..."
-for d in 2009 2014 2020; do
-  src=$(ls "$data"/opengeos_naip_m_*_"$d"*.tif)
-  gdal_translate -q -of VRT -b 1 -b 2 -b 3 "$src" "$work/rgb_$d.vrt"
-  gdalwarp -q -te 485905 5205635 490565 5209240 -tr 1 1 -r cubic "$work/rgb_$d.vrt" "$work/ref_$d.tif"
-done
-gdal_translate -q -of PNG "$data/rasterio_RGB.byte.tif" "$work/landsat_a.png"
-gdal_translate -q -of PNG -b 1 -b 2 -b 3 -ot Byte -scale "$data/opengeos_landsat_2020.tif" "$work/landsat_b.png" 2>/dev/null
+bench_refs "$work"
 "$build/bin/bench_retrieval" "$work" "$n" "$seed" $([ "${ALIGN:-0}" = 1 ] && echo align)

@@ -20,67 +20,19 @@
 
 #include "geo/match/align.hpp"
 #include "geo/match/retrieval.hpp"
+#include "bench_views.hpp"
 
 namespace {
+
+using bench::apply;
+using bench::kFrame;
+using bench::render;
+using bench::shift;
+using bench::View;
 
 using Clock = std::chrono::steady_clock;
 double secs(Clock::time_point a) { return std::chrono::duration<double>(Clock::now() - a).count(); }
 
-cv::Point2d apply(const cv::Matx33d& h, cv::Point2d p) {
-  cv::Vec3d v = h * cv::Vec3d(p.x, p.y, 1);
-  return {v[0] / v[2], v[1] / v[2]};
-}
-cv::Matx33d shift(double x, double y) { return {1, 0, x, 0, 1, y, 0, 0, 1}; }
-
-struct View {
-  cv::Mat img;
-  cv::Matx33d ref_from_frame;
-  double gsd_m, heading_deg, tilt_deg;
-  cv::Point2d truth_px;
-};
-
-const cv::Size kFrame(1280, 720);
-
-// Same distribution as bench_match: footprint 400-1000 m across, heading 0-360, tilt 0-35 deg,
-// exposure, gamma, blur, noise, JPEG.
-View render(const cv::Mat& src, std::mt19937& rng, double ref_gsd) {
-  std::uniform_real_distribution<double> U(0, 1);
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    View v;
-    v.heading_deg = 360 * U(rng);
-    v.tilt_deg = 35 * U(rng);
-    const double width_m = 400 + 600 * U(rng);
-    v.gsd_m = width_m / kFrame.width;
-    const cv::Point2d c(src.cols * U(rng), src.rows * U(rng));
-    const cv::Matx33d g = geo::ground_from_frame(kFrame, v.gsd_m, v.tilt_deg, v.heading_deg, 70);
-    v.ref_from_frame = shift(c.x, c.y) * cv::Matx33d(1 / ref_gsd, 0, 0, 0, -1 / ref_gsd, 0, 0, 0, 1) * g;
-    bool inside = true;
-    for (cv::Point2d q : {cv::Point2d(0, 0), cv::Point2d(1280, 0), cv::Point2d(1280, 720), cv::Point2d(0, 720)}) {
-      const cv::Point2d r = apply(v.ref_from_frame, q);
-      inside &= r.x > 5 && r.y > 5 && r.x < src.cols - 5 && r.y < src.rows - 5;
-    }
-    if (!inside) continue;
-    v.truth_px = apply(v.ref_from_frame, {640, 360});
-    const cv::Matx33d m = shift(-0.5, -0.5) * v.ref_from_frame * shift(0.5, 0.5);
-    cv::warpPerspective(src, v.img, m, kFrame, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REFLECT);
-    cv::Mat f;
-    v.img.convertTo(f, CV_32F, 1 / 255.0);
-    const double gamma = 0.8 + 0.45 * U(rng);
-    cv::pow(cv::max(f, 0), gamma, f);
-    f = f * (0.7 + 0.6 * U(rng)) + (U(rng) - 0.5) * 0.15;
-    const double blur = 1.5 * U(rng);
-    if (blur > 0.3) cv::GaussianBlur(f, f, cv::Size(0, 0), blur);
-    cv::Mat noise(f.size(), f.type());
-    cv::randn(noise, 0, (2 + 4 * U(rng)) / 255.0);
-    f += noise;
-    f.convertTo(v.img, CV_8U, 255);
-    std::vector<uchar> buf;
-    cv::imencode(".jpg", v.img, buf, {cv::IMWRITE_JPEG_QUALITY, int(50 + 40 * U(rng))});
-    v.img = cv::imdecode(buf, cv::IMREAD_COLOR);
-    return v;
-  }
-  throw std::runtime_error("cannot place a view");
-}
 
 // Frame descriptors as align_frame computes them without priors: grey, shrunk to <= 900 px, SIFT
 // (4000 features, 3 layers, contrast 0.02). `k` overrides the shrink factor (e.g. to the index GSD).

@@ -17,17 +17,11 @@
 #include "geo/match/align.hpp"
 #include "geo/match/retrieval.hpp"
 #include "support/support.hpp"
+#include "fixtures.hpp"
 
 namespace {
 
-const char* kNaip2014 = "imagery/opengeos_naip_m_4709963_se_14_1_20140720.tif";
-const char* kNaip2020 = "imagery/opengeos_naip_m_4709963_se_14_1_20200831.tif";
-
-cv::Point2d apply(const cv::Matx33d& h, cv::Point2d p) {
-  const cv::Vec3d v = h * cv::Vec3d(p.x, p.y, 1);
-  return {v[0] / v[2], v[1] / v[2]};
-}
-cv::Matx33d shift(double x, double y) { return {1, 0, x, 0, 1, y, 0, 0, 1}; }
+using namespace geo::test::match;
 
 // A seeded texture of blobs, bars and strokes (BGR), different everywhere, like fields and buildings.
 cv::Mat texture(cv::Size size, std::uint64_t seed, bool stripes = false) {
