@@ -2,6 +2,7 @@
 #include <cmath>
 #include <cstdio>
 #include <optional>
+#include <tuple>
 
 #include "common/cli.hpp"
 #include "geo/events/record.hpp"
@@ -16,7 +17,7 @@ int run_match(const geoev::Args& args) {
     namespace po = geoev::po;
     geoev::CommonOptions common;
     std::vector<std::string> frame_paths;
-    std::string frames_json, imagery, near, bbox, out, overlay, index_dir, case_dir, detector = "sift";
+    std::string frames_json, imagery, near, bbox, out, overlay, index_dir, case_dir, detector = "sift", gsd_range;
     double heading = NAN, altitude = NAN, hfov = NAN, gsd = NAN, tilt = NAN;
     geo::MatchOptions opts;
     po::options_description desc("options");
@@ -37,6 +38,7 @@ int run_match(const geoev::Args& args) {
         ("ref-gsd-m", po::value(&opts.ref_gsd_m)->default_value(0.0), "reference resolution (0 = native, >= 0.5 m)")
         ("detector", po::value(&detector)->default_value(detector), "sift | akaze | orb")
         ("no-dense", "disable the dense gradient-orientation search")
+        ("gsd-range", po::value(&gsd_range), "scale range searched when no scale prior is given, MIN,MAX metres per frame pixel (default 0.25,1.2)")
         ("output,o", po::value(&out), "write a GeoJSON FeatureCollection of the footprints")
         ("case", po::value(&case_dir), "record every fix and not-found result as observations in this case")
         ("overlay", po::value(&overlay), "write per-frame overlay images into this new directory")
@@ -61,6 +63,7 @@ int run_match(const geoev::Args& args) {
     set(opts.tilt_deg, tilt);
     opts.align.detector = geo::parse_detector(detector);
     opts.align.dense = vm.count("no-dense") == 0;
+    if (!gsd_range.empty()) std::tie(opts.align.min_gsd_m, opts.align.max_gsd_m) = geo::parse_gsd_range(gsd_range);
     if (!overlay.empty()) opts.overlay_dir = overlay;
     if (!index_dir.empty()) opts.index_dir = index_dir;
     std::vector<geo::FrameRef> frames;

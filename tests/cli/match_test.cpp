@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // `geoev match` through the real binary: a located crop, GeoJSON output, and the bad inputs.
+#include <algorithm>
 #include <cmath>
 
 #include <gtest/gtest.h>
@@ -224,4 +225,30 @@ TEST(CliMatch, IndexCacheIsReusedAndRebuiltWhenAltered) {
   EXPECT_TRUE(has(third, "match.index_altered"));
   EXPECT_FALSE(has(third, "match.index_cached"));
   EXPECT_EQ(third["frames"][0]["status"], "located");
+}
+
+TEST(CliMatch, BadScaleRangeFailsBeforeAnyWork) {
+  if (!have_sample()) GTEST_SKIP();
+  geo::test::ScratchDir dir;
+  const Fixture f = make_crop(dir, "view.png");
+  for (const char* range : {"1.2,0.25", "0,1", "abc", "0.001,1", "0.1,20"}) {
+    const auto r = run_geoev({"match", (dir / "view.png").string(), "--imagery", f.imagery, "--gsd-range", range,
+                              "-o", (dir / "m.geojson").string()});
+    EXPECT_EQ(r.exit_code, 1) << range;
+    EXPECT_NE(r.err.find("scale range"), std::string::npos) << range << ": " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
+  }
+}
+
+TEST(CliMatch, ScaleRangeIsRecordedInTheProvenance) {
+  if (!have_sample()) GTEST_SKIP();
+  geo::test::ScratchDir dir;
+  const Fixture f = make_crop(dir, "view.png");
+  const auto r = run_geoev({"match", (dir / "view.png").string(), "--imagery", f.imagery, "--gsd-range", "2,3",
+                            "-o", (dir / "m.geojson").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const geo::Json j = geo::read_json_file(dir / "m.geojson");
+  const std::string s = j.dump();
+  EXPECT_NE(s.find("\"gsd_range_m\":[2.0,3.0]"), std::string::npos) << s.substr(0, 2000);
 }

@@ -10,6 +10,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "geo/core/error.hpp"
+#include "geo/core/text.hpp"
 #include "match/align_util.hpp"
 
 namespace geo {
@@ -146,6 +147,17 @@ const char* to_string(Detector d) noexcept {
   return "sift";
 }
 
+std::pair<double, double> parse_gsd_range(const std::string& text) {
+  const auto comma = text.find(',');
+  if (comma == std::string::npos)
+    throw Error{Errc::invalid_argument, "match: scale range '" + text + "': expected MIN,MAX in metres per pixel"};
+  const double lo = parse_double(text.substr(0, comma), "match: scale range minimum");
+  const double hi = parse_double(text.substr(comma + 1), "match: scale range maximum");
+  if (!(lo > 0) || !(hi >= lo))
+    throw Error{Errc::invalid_argument, "match: scale range '" + text + "': expected 0 < MIN <= MAX"};
+  return {lo, hi};
+}
+
 Detector parse_detector(const std::string& name) {
   if (name == "sift") return Detector::sift;
   if (name == "akaze") return Detector::akaze;
@@ -156,6 +168,10 @@ Detector parse_detector(const std::string& name) {
 void AlignOptions::validate() const {
   if (!(index_gsd_m > 0) || dense_gsd_m < 0 || !(min_gsd_m > 0) || !(max_gsd_m >= min_gsd_m))
     throw Error{Errc::invalid_argument, "match: options: resolutions must be positive"};
+  if (min_gsd_m < 0.01 || max_gsd_m > 30 || max_gsd_m > 40 * min_gsd_m)
+    throw Error{Errc::invalid_argument, "match: options: scale range " + Json(min_gsd_m).dump() + "," +
+                                            Json(max_gsd_m).dump() +
+                                            " m/px: expected within 0.01-30 m/px and at most 40x wide"};
   if (min_inliers < 4) throw Error{Errc::invalid_argument, "match: options: min_inliers must be >= 4"};
 }
 

@@ -54,6 +54,9 @@ Json MatchOptions::to_json() const {
   j["ref_gsd_m"] = ref_gsd_m;
   j["detector"] = to_string(align.detector);
   j["dense"] = align.dense;
+  j["dense_without_priors"] = align.dense_without_priors;
+  j["gsd_range_m"] = Json::array({align.min_gsd_m, align.max_gsd_m});
+  j["retrieval"] = align.retrieval;
   return j;
 }
 

@@ -39,6 +39,9 @@ struct ViewPrior {
 
 enum class Detector { sift, akaze, orb };
 const char* to_string(Detector d) noexcept;
+// "MIN,MAX" (metres per frame pixel) -> {MIN, MAX}: the scale search range without a scale prior.
+// Throws Error{invalid_argument} for anything else or MIN <= 0, MAX < MIN.
+std::pair<double, double> parse_gsd_range(const std::string& text);
 Detector parse_detector(const std::string& name);  // "sift" | "akaze" | "orb"; throws invalid_argument
 
 struct AlignOptions {
