@@ -55,7 +55,8 @@ inline View render(const cv::Mat& src, std::mt19937& rng, double ref_gsd) {
     v.img.convertTo(f, CV_32F, 1 / 255.0);
     const double gamma = 0.8 + 0.45 * U(rng);
     cv::pow(cv::max(f, 0), gamma, f);
-    f = f * (0.7 + 0.6 * U(rng)) + (U(rng) - 0.5) * 0.15;
+    const double gain = 0.7 + 0.6 * U(rng), offset = (U(rng) - 0.5) * 0.15;
+    f.convertTo(f, -1, gain, offset);  // on every channel (a MatExpr scalar would touch only the first)
     const double blur = 1.5 * U(rng);
     if (blur > 0.3) cv::GaussianBlur(f, f, cv::Size(0, 0), blur);
     cv::Mat noise(f.size(), f.type());

@@ -602,7 +602,7 @@ HypScore correlate_hyp(const FramePyramid& frame, const ReferenceIndex& ref, con
 // normalised cross-correlation of both orientation channels (each centred on its own mean over the
 // template's rectangle). Several times faster than two matchTemplate calls on large levels.
 HypScore correlate_hyp_fft(const FramePyramid& frame, const ReferenceIndex& ref, const Hyp& hyp, double hfov,
-                           double L) {
+                           double L, const std::optional<cv::Point2d>& center_lvl, double radius_lvl) {
   HypScore h;
   h.L = L;
   const auto& lv = ref.level(L);
@@ -645,6 +645,17 @@ HypScore correlate_hyp_fft(const FramePyramid& frame, const ReferenceIndex& ref,
       const double var = (qc - sc * sc / n) + (qs - ss * ss / n);
       out[x] = var > 1e-9 ? float(nm[x] / (tnorm * std::sqrt(var))) : -1.f;
     }
+  }
+  if (center_lvl) {  // only placements whose frame centre lies in the search area
+    const cv::Size fs = frame.full().size();
+    const cv::Point2d cin = apply(h.tpl_from_frame, {fs.width / 2.0, fs.height / 2.0});
+    const double r = radius_lvl;
+    const cv::Rect win = cv::Rect(int(std::floor(center_lvl->x - r - cin.x)), int(std::floor(center_lvl->y - r - cin.y)),
+                                  int(std::ceil(2 * r)) + 2, int(std::ceil(2 * r)) + 2) &
+                         cv::Rect(0, 0, h.score.cols, h.score.rows);
+    if (win.width < 3 || win.height < 3) return h;
+    h.score = h.score(win).clone();
+    h.roi = cv::Rect(win.x, win.y, lv.fc.cols - win.x, lv.fc.rows - win.y);
   }
   h.ok = true;
   return h;
@@ -693,7 +704,7 @@ std::vector<Peak> dense_search(const FramePyramid& frame, const ReferenceIndex& 
       const double L = choose_level(hyp.gsd_m * fs.width, ref.gsd_m(), hyp.px_across);
       std::optional<cv::Point2d> c;
       if (p.center_px) c = *p.center_px * (ref.gsd_m() / L);
-      HypScore h = fft ? correlate_hyp_fft(frame, ref, hyp, p.hfov_deg, L)
+      HypScore h = fft ? correlate_hyp_fft(frame, ref, hyp, p.hfov_deg, L, c, p.radius_px * ref.gsd_m() / L + 2)
                        : correlate_hyp(frame, ref, hyp, p.hfov_deg, L, c, p.radius_px * ref.gsd_m() / L + 2);
       if (!h.ok) continue;
       cv::Scalar mu, sd;
@@ -728,6 +739,9 @@ std::vector<Peak> free_search(const FramePyramid& frame, const ReferenceIndex& r
   std::vector<Peak> top;
   for (const Peak& pk : a) {
     if (int(top.size()) >= keep) break;
+    // The FFT scores the whole level: keep only places inside the search area.
+    if (p.center_px && std::hypot(pk.center_ref.x - p.center_px->x, pk.center_ref.y - p.center_px->y) > p.radius_px)
+      continue;
     const double fp_px = pk.hyp.gsd_m * fs.width / ref.gsd_m();
     bool dup = false;
     for (const auto& t : top)

@@ -255,6 +255,18 @@ TEST_F(AlignNaip, InvertedViewWithoutPriorsIsLocatedByTheFreeDenseSearch) {
     EXPECT_LT(centre_error_m(a, v, 5.0), 15.0) << "seed " << s;  // three 5 m reference pixels
     EXPECT_NEAR(a.frame_gsd_m, gsd, 0.1 * gsd) << "seed " << s;
     EXPECT_EQ(a.method.rfind("dense", 0), 0u) << a.method;
+    // A search centre 500 m off with a 750 m radius: still found, and only inside that area.
+    geo::ViewPrior near;
+    near.center_px = v.centre_px + cv::Point2d(80, -60);
+    near.radius_px = 150;
+    const geo::Alignment b = geo::align_frame(v.img, *index_, near, o);
+    EXPECT_TRUE(b.found) << "seed " << s;
+    EXPECT_LT(centre_error_m(b, v, 5.0), 15.0) << "seed " << s;
+    // The search area elsewhere: nothing there to find.
+    geo::ViewPrior away;
+    away.center_px = cv::Point2d(v.centre_px.x < 467 ? 800 : 130, v.centre_px.y < 361 ? 620 : 100);
+    away.radius_px = 60;
+    EXPECT_FALSE(geo::align_frame(v.img, *index_, away, o).found) << "seed " << s;
   }
   EXPECT_EQ(located, 2);
 }
