@@ -135,8 +135,8 @@ int main(int argc, char** argv) {
   const std::vector<std::pair<std::string, std::string>> pairings = {
       {"2009", "2009"}, {"2014", "2014"}, {"2020", "2020"}, {"2020", "2009"}, {"2020", "2014"}, {"landsat", "2020"}};
   std::uniform_real_distribution<double> U(0, 1);
-  std::printf("\n%-8s %-14s %4s %8s %9s %8s %8s %8s | %8s %8s %8s\n", "variant", "view->ref", "n", "success", "median_m",
-              "false", "s/frame", "conf_ok", "base_ok", "base_ff", "base_s");
+  std::printf("\n%-8s %-14s %4s %8s %9s %8s %8s %8s | %8s %8s %8s %8s\n", "variant", "view->ref", "n", "success", "median_m",
+              "false", "s/frame", "conf_ok", "base_ok", "base_ff", "base_s", "time_x");
   for (const bool priors : {true, false}) {
     if ((priors && variants == "none") || (!priors && variants == "priors")) continue;
     Stats total;
@@ -201,9 +201,10 @@ int main(int argc, char** argv) {
           s.bt += secs(t0);
         }
       }
-      std::printf("%-8s %-14s %4d %7.0f%% %9.1f %7.1f%% %8.2f %8.2f | %7.0f%% %7.1f%% %8.2f\n", priors ? "priors" : "none",
+      std::printf("%-8s %-14s %4d %7.0f%% %9.1f %7.1f%% %8.2f %8.2f | %7.0f%% %7.1f%% %8.2f %8.1f\n", priors ? "priors" : "none",
                   (vd + "->" + rd).c_str(), s.n, 100.0 * s.ok / s.n, median(s.err), 100.0 * s.false_fix / s.n,
-                  s.t / s.n, median(s.conf_true), 100.0 * s.b_ok / s.n, 100.0 * s.b_false / s.n, s.bt / s.n);
+                  s.t / s.n, median(s.conf_true), 100.0 * s.b_ok / s.n, 100.0 * s.b_false / s.n, s.bt / s.n,
+                  s.bt > 0 ? s.t / s.bt : NAN);  // time_x: our seconds per frame / the baseline's
       std::fflush(stdout);
       total.n += s.n;
       total.false_fix += s.false_fix;
