@@ -727,7 +727,7 @@ std::vector<Peak> dense_search(const FramePyramid& frame, const ReferenceIndex& 
 
 // The dense search when scale and heading are unknown, coarse to fine. Stage A correlates every
 // hypothesis (scale x heading x tilt) over the whole search area at a coarse level (footprint about
-// 36 level pixels across: cheap); stage B re-scores the best distinct places at the usual level
+// 56 level pixels across: cheap); stage B re-scores the best distinct places at the usual level
 // (about 110 pixels across) in a small window, over the neighbouring scales and headings as well, so
 // that the grid's coarseness costs little. Each stage-B peak keeps its stage-A z (how far it stood
 // above its own hypothesis' map over the whole area).
@@ -735,19 +735,26 @@ std::vector<Peak> free_search(const FramePyramid& frame, const ReferenceIndex& r
                               const std::vector<Hyp>& coarse, double gsd_step, double heading_step, int keep) {
   const cv::Size fs = frame.full().size();
   auto a = dense_search(frame, ref, p, coarse, true);
-  std::sort(a.begin(), a.end(), [](const Peak& x, const Peak& y) { return x.score > y.score; });
   std::vector<Peak> top;
-  for (const Peak& pk : a) {
-    if (int(top.size()) >= keep) break;
-    // The FFT scores the whole level: keep only places inside the search area.
-    if (p.center_px && std::hypot(pk.center_ref.x - p.center_px->x, pk.center_ref.y - p.center_px->y) > p.radius_px)
-      continue;
-    const double fp_px = pk.hyp.gsd_m * fs.width / ref.gsd_m();
-    bool dup = false;
-    for (const auto& t : top)
-      dup |= std::hypot(t.center_ref.x - pk.center_ref.x, t.center_ref.y - pk.center_ref.y) < 0.3 * fp_px;
-    if (!dup) top.push_back(pk);
-  }
+  auto take = [&](auto better, int upto) {
+    std::sort(a.begin(), a.end(), better);
+    for (const Peak& pk : a) {
+      if (int(top.size()) >= upto) break;
+      // The FFT scores the whole level: keep only places inside the search area.
+      if (p.center_px && std::hypot(pk.center_ref.x - p.center_px->x, pk.center_ref.y - p.center_px->y) > p.radius_px)
+        continue;
+      const double fp_px = pk.hyp.gsd_m * fs.width / ref.gsd_m();
+      bool dup = false;
+      for (const auto& t : top)
+        dup |= std::hypot(t.center_ref.x - pk.center_ref.x, t.center_ref.y - pk.center_ref.y) < 0.3 * fp_px;
+      if (!dup) top.push_back(pk);
+    }
+  };
+  // Half the places by correlation, the rest by z (how far a peak stands above its own hypothesis'
+  // map): the two rank true places differently, and together hold them more often (seed 1, 30 views:
+  // 2020->2014 found 50 % instead of 30 %, 2020->2009 13 % instead of 10 %, no false fix).
+  take([](const Peak& x, const Peak& y) { return x.score > y.score; }, keep / 2);
+  take([](const Peak& x, const Peak& y) { return x.z > y.z; }, keep);
   struct Job { Hyp hyp; int parent; double L; };
   std::vector<Job> jobs;
   for (int i = 0; i < int(top.size()); ++i)
