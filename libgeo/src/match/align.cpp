@@ -930,8 +930,6 @@ BlockOffsets block_offsets(const FramePyramid& frame, const ReferenceIndex& ref,
 struct BlockCheck {
   int localized = 0, agree = 0;
   double spread = 0;                         // hull of agreeing block centres / footprint area
-  double rms_px = 0;                         // agreeing blocks' residual, level pixels
-  cv::Matx33d ref_from_frame;                // the fix corrected by the blocks
 };
 
 // Counts agreeing blocks after correcting the fix by the blocks themselves: first their median
@@ -940,7 +938,6 @@ struct BlockCheck {
 BlockCheck check_blocks(const FramePyramid& frame, const ReferenceIndex& ref, const cv::Matx33d& ref_from_frame,
                         double L) {
   BlockCheck out;
-  out.ref_from_frame = ref_from_frame;
   cv::Matx33d lvl_from_frame = scale(ref.gsd_m() / L) * ref_from_frame;
   BlockOffsets bo;
   for (int iter = 0; iter < 3; ++iter) {
@@ -971,22 +968,15 @@ BlockCheck check_blocks(const FramePyramid& frame, const ReferenceIndex& ref, co
   }
   out.localized = int(bo.at.size());
   std::vector<cv::Point2f> agree;
-  double se = 0;
   for (size_t i = 0; i < bo.at.size(); ++i) {
-    const double d = std::hypot(bo.offset[i].x, bo.offset[i].y);
-    if (d <= 1.5) {
-      agree.push_back(bo.at[i]);
-      se += d * d;
-    }
+    if (std::hypot(bo.offset[i].x, bo.offset[i].y) <= 1.5) agree.push_back(bo.at[i]);
   }
   out.agree = int(agree.size());
-  out.rms_px = agree.empty() ? 0 : std::sqrt(se / agree.size());
   if (agree.size() >= 3) {
     std::vector<cv::Point2f> hull;
     cv::convexHull(agree, hull);
     out.spread = cv::contourArea(hull) / std::max(1.0, bo.fp_area);
   }
-  out.ref_from_frame = scale(L / ref.gsd_m()) * lvl_from_frame;
   return out;
 }
 
@@ -1116,13 +1106,7 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
     if (!o.dense) return best;
     if (!p.gsd_m && !o.dense_without_priors) return best;
     // Stage 2: dense orientation-field search over the hypotheses the priors leave open.
-    std::vector<double> gsds, heads, tilts;
-    if (p.gsd_m) {
-      gsds = {*p.gsd_m};
-      if (p.gsd_tol >= 0.04) gsds = {*p.gsd_m / (1 + p.gsd_tol * 0.8), *p.gsd_m, *p.gsd_m * (1 + p.gsd_tol * 0.8)};
-    } else {
-      for (double g = o.min_gsd_m; g <= o.max_gsd_m * 1.001; g *= 1.3) gsds.push_back(g);
-    }
+    std::vector<double> heads, tilts;
     if (p.heading_deg) {
       heads = {*p.heading_deg};
       for (double d = 6; d <= p.heading_tol_deg + 0.1; d += 6) {
@@ -1133,14 +1117,15 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
       for (int i = 0; i < (p.gsd_m ? 18 : 24); ++i) heads.push_back(i * (p.gsd_m ? 20.0 : 15.0));
     }
     if (p.tilt_deg) tilts = {*p.tilt_deg};
-    else if (p.gsd_m) tilts = {0, 25};
     else tilts = {0, 25};
-    std::vector<Hyp> hyps;
-    for (double g : gsds)
-      for (double t : tilts)
-        for (double hd : heads) hyps.push_back({g, t, hd, p.gsd_m ? 110.0 : 80.0});
     std::vector<Peak> peaks;
     if (p.gsd_m) {
+      std::vector<double> gsds = {*p.gsd_m};
+      if (p.gsd_tol >= 0.04) gsds = {*p.gsd_m / (1 + p.gsd_tol * 0.8), *p.gsd_m, *p.gsd_m * (1 + p.gsd_tol * 0.8)};
+      std::vector<Hyp> hyps;
+      for (double g : gsds)
+        for (double t : tilts)
+          for (double hd : heads) hyps.push_back({g, t, hd, 110.0});
       peaks = dense_search(fpyr, ref, p, hyps);
     } else {
       std::vector<Hyp> coarse;

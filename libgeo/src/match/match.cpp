@@ -320,6 +320,9 @@ MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string&
     req.bbox = area;
   }
   AlignOptions ao = opts.align;
+  // Every frame has a search centre: keypoints are matched around it, the tile ranking would never be
+  // asked (and costs about a second to build over a 5 km reference).
+  if (opts.near || all_near) ao.retrieval = false;
   // What the reference and its keypoint index depend on: the cache key.
   Json key = {{"format", 1},
               {"imagery_sha256", info.sha256},
