@@ -182,10 +182,10 @@ int main(int argc, char** argv) {
           std::fprintf(stderr, "    truth=(%.0f,%.0f) h=%.0f\n", v.truth_px.x, v.truth_px.y, v.heading_deg);
         if (verbose)
           std::fprintf(stderr, "  %s->%s %s #%d found=%d method=%s err=%.1f conf=%.2f inl=%d ncc=%.3f pr=%.2f fine=%.3f "
-                      "tilt=%.0f gsd=%.2f t=%.2f pz=%.2f drift=%.2f bl=%d ba=%d bs=%.2f\n",
+                      "tilt=%.0f gsd=%.2f t=%.2f pz=%.2f drift=%.2f bl=%d ba=%d bs=%.2f fr=%.2f fz=%.2f\n",
                       vd.c_str(), rd.c_str(), priors ? "P" : "N", i, a.found, a.method.c_str(), e, a.confidence,
                       a.inliers, a.ncc, a.peak_ratio, a.ncc_fine, v.tilt_deg, v.gsd_m, secs(t0), a.peak_z, a.drift_px,
-                      a.blocks_localized, a.blocks_agree, a.blocks_spread);
+                      a.blocks_localized, a.blocks_agree, a.blocks_spread, a.fine_ratio, a.fine_z);
         if (with_baseline && vd != "landsat") {
           t0 = Clock::now();
           cv::Point2d bc;

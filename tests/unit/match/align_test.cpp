@@ -295,15 +295,19 @@ TEST_F(AlignNaip, CrossDateViewsWithoutPriorsAreLocatedOrNotFoundNeverWrong) {
   for (unsigned s = 5; s <= 8; ++s) {
     const View v = random_view(y2020, 500 + s, s);
     const geo::Alignment a = geo::align_frame(v.img, *index_, geo::ViewPrior{}, o);
-    std::printf("[ measured ] seed %u: found %d, error %.1f m, confidence %.2f, blocks %d/%d, refined ratio %.2f\n", s,
-                a.found, centre_error_m(a, v, 5.0), a.confidence, a.blocks_agree, a.blocks_localized, a.fine_ratio);
-    // Over the whole tile many places are refined, so the refined ratio is computed.
+    std::printf("[ measured ] seed %u: found %d, error %.1f m, confidence %.2f, blocks %d/%d, refined ratio %.2f, z %.1f\n",
+                s, a.found, centre_error_m(a, v, 5.0), a.confidence, a.blocks_agree, a.blocks_localized, a.fine_ratio,
+                a.fine_z);
+    // Over the whole tile many places are refined, so the refined ratio and z are computed.
     EXPECT_GT(a.fine_ratio, 0.5) << "seed " << s;
+    EXPECT_GT(a.fine_z, 0.5) << "seed " << s;
     // In a search area of 100 m there are too few places for the ratio to mean anything.
     geo::ViewPrior small;
     small.center_px = v.centre_px;
     small.radius_px = 20;
-    EXPECT_EQ(geo::align_frame(v.img, *index_, small, o).fine_ratio, 0.0) << "seed " << s;
+    const geo::Alignment in_small = geo::align_frame(v.img, *index_, small, o);
+    EXPECT_EQ(in_small.fine_ratio, 0.0) << "seed " << s;
+    EXPECT_EQ(in_small.fine_z, 0.0) << "seed " << s;
     if (!a.found) continue;
     ++located;
     EXPECT_LT(centre_error_m(a, v, 5.0), 15.0) << "seed " << s;  // three 5 m reference pixels

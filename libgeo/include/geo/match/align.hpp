@@ -143,6 +143,8 @@ struct Alignment {
   double drift_px = 0.0;          // dense: fine estimate's distance from the coarse one, coarse pixels
   double fine_ratio = 0.0;        // dense, no scale prior: refined correlation over the best refined
                                   // at a clearly different place (0 when not computed)
+  double fine_z = 0.0;            // dense, no scale prior: refined correlation in standard deviations
+                                  // above the other refined places' (0 when not computed)
   int blocks_localized = 0;       // dense: footprint blocks whose own best offset is unambiguous
   int blocks_agree = 0;           // dense: of those, blocks whose offset agrees with the fix (<= 1.5 px)
   double blocks_spread = 0.0;     // dense: area of the agreeing blocks' hull / footprint area
