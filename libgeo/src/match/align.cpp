@@ -1144,7 +1144,11 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
       // Stage A: one middle tilt (12 degrees) at a footprint of 80 px across held the true place among
       // its 24 best in 28 of 40 cross-date views (seed 3), against 19 of 40 for tilts {0, 25} at 56 px,
       // for the same number of correlated pixels; stage B then tries tilts 2-22 and the refinement
-      // moves the tilt by up to 14 degrees more.
+      // moves the tilt by up to 24 degrees more. Tried in session 5 (seeds 3 and 5, 80 views): at 90
+      // px stage A held the true place (within 40 m) in 47 views instead of 40, for 18 % more time,
+      // but the located views stayed exactly the same on seeds 2, 3, 5 and 6; 100 px: 49 for 87 %
+      // more time; a second tilt (4 and 24 degrees): 42 for 65 % more; 10 degree headings or 4
+      // peaks per hypothesis: no gain. So 80 px stays.
       const std::vector<double> stage_a_tilts = p.tilt_deg ? tilts : std::vector<double>{12.0};
       std::vector<Hyp> coarse;
       for (double g = o.min_gsd_m; g <= o.max_gsd_m * 1.2; g *= 1.2)
