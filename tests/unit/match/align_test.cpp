@@ -241,6 +241,9 @@ TEST_F(AlignNaip, CrossDateViewWithPriorsIsLocatedByTheDenseSearch) {
     if (!a.found) continue;
     ++located;
     EXPECT_LT(centre_error_m(a, v, 5.0), 15.0) << "seed " << s;  // three 5 m reference pixels
+    // The stated error (about a 90 % bound) covers the true one, and is not vacuous either.
+    EXPECT_LE(centre_error_m(a, v, 5.0), a.error_m) << "seed " << s;
+    EXPECT_LT(a.error_m, 40.0) << "seed " << s;
     EXPECT_EQ(a.method.rfind("dense", 0), 0u) << a.method;
   }
   EXPECT_GE(located, 2);
@@ -311,6 +314,7 @@ TEST_F(AlignNaip, CrossDateViewsWithoutPriorsAreLocatedOrNotFoundNeverWrong) {
     if (!a.found) continue;
     ++located;
     EXPECT_LT(centre_error_m(a, v, 5.0), 15.0) << "seed " << s;  // three 5 m reference pixels
+    EXPECT_LE(centre_error_m(a, v, 5.0), a.error_m) << "seed " << s;
     EXPECT_EQ(a.method.rfind("dense", 0), 0u) << a.method;
   }
   EXPECT_GE(located, 2);
