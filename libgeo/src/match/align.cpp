@@ -1230,13 +1230,10 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
       }
       if (others.size() < 7) return st;
       const double top = *std::max_element(others.begin(), others.end());
-      double mean = 0, var = 0;
-      for (double v : others) mean += v;
-      mean /= double(others.size());
-      for (double v : others) var += (v - mean) * (v - mean);
-      const double sd = std::sqrt(var / double(others.size()));
+      cv::Scalar mean, sd;
+      cv::meanStdDev(others, mean, sd);
       st.ratio = top > 0 ? cands[i].fit.ncc_fine / std::max(1e-3, top) : 0.0;
-      st.z = (cands[i].fit.ncc_fine - mean) / std::max(1e-4, sd);
+      st.z = (cands[i].fit.ncc_fine - mean[0]) / std::max(1e-4, sd[0]);
       return st;
     };
     std::vector<Standing> standing(cands.size());
