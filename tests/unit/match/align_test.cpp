@@ -238,6 +238,10 @@ TEST_F(AlignNaip, CrossDateViewWithPriorsIsLocatedByTheDenseSearch) {
     p.center_px = v.centre_px + cv::Point2d(60, 80);  // 500 m off
     p.radius_px = 200;
     const geo::Alignment a = geo::align_frame(v.img, *index_, p, o);
+    // With priors too, other places of the 1 km search area are refined, so the best one's standing
+    // over them (ratio and z of the refined correlation) is measured.
+    EXPECT_GT(a.fine_ratio, 0.5) << "seed " << s;
+    EXPECT_GT(a.fine_z, 0.5) << "seed " << s;
     if (!a.found) continue;
     ++located;
     EXPECT_LT(centre_error_m(a, v, 5.0), 15.0) << "seed " << s;  // three 5 m reference pixels
