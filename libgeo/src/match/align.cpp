@@ -1321,8 +1321,9 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
       // and 7 (300 cross-date and 150 Landsat views with priors): the wrong or unrelated best places
       // reached z 5.52 at a ratio of 1.38, and z 5.12 at 1.46 (held-out seeds 1 and 4: 5.14 at 1.35);
       // true best places the other gates missed stood at z 6-8.7. It may accept a refined correlation
-      // down to 0.12 (the floor above is 0.15): with this standing no Landsat view came near. On the
-      // calibration seeds 2020->2009 located 98 instead of 94 of 150 views, 2020->2014 the same 133.
+      // down to 0.12 (the floor above is 0.15, for the evidence route): the Landsat view closest to
+      // this gate stood at z 5.12. On the calibration seeds 2020->2009 located 98 instead of 94 of
+      // 150 views, 2020->2014 the same 133.
       if (!free && lf.ok && lf.drift_coarse_px <= 1.5 && a.fine_ratio >= 1.45 && a.fine_z >= 6.0 && a.ncc_fine >= 0.12)
         a.confidence = std::max(a.confidence, std::min(0.85, 0.55 + 0.05 * (a.fine_z - 6.0) + 0.5 * (a.fine_ratio - 1.45)));
       // About a 90 % bound: over the located cross-date dense fixes of bench seeds 2-7 (316), the
