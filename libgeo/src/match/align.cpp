@@ -1306,26 +1306,29 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
       // localised blocks and a +-8 px window, 4 by chance is rare (binomial, ~1e-3 per place tried).
       if (a.blocks_agree >= 4 && 4 * a.blocks_agree >= a.blocks_localized)
         a.confidence = std::max(a.confidence, std::min(0.9, 0.6 + 0.05 * (a.blocks_agree - 4)));
-      // Without priors, a place whose refined correlation stands well above every other place's. On
-      // seeds 2, 3, 5, 6 and 7 (300 views, 24 places refined each) the ratio alone let two Landsat
-      // views reach 1.54 and 1.59 (stopped only by the correlation floor and the drift check); with
-      // the z as well, no wrong or unrelated view that passed the drift check reached z 4.55, while
-      // 57 of the 85 true best places passed all three.
       a.fine_ratio = standing[&cand - cands.data()].ratio;
       a.fine_z = standing[&cand - cands.data()].z;
-      if (free && a.fine_ratio >= 1.35 && a.fine_z >= 5.0 && a.ncc_fine >= 0.2)
-        a.confidence = std::max(a.confidence, std::min(0.85, 0.55 + 0.05 * (a.fine_z - 5.0) + 0.5 * (a.fine_ratio - 1.35)));
       if (!lf.ok || a.ncc_fine < 0.15 || lf.drift_coarse_px > 1.5) a.confidence = std::min(a.confidence, 0.3);
-      // With priors, the best refined place's standing over the 11 other places refined in the search
-      // area, with thresholds of its own (fewer places, a smaller area). Calibrated on seeds 2, 3, 5, 6
-      // and 7 (300 cross-date and 150 Landsat views with priors): the wrong or unrelated best places
-      // reached z 5.52 at a ratio of 1.38, and z 5.12 at 1.46 (held-out seeds 1 and 4: 5.14 at 1.35);
-      // true best places the other gates missed stood at z 6-8.7. It may accept a refined correlation
-      // down to 0.12 (the floor above is 0.15, for the evidence route): the Landsat view closest to
-      // this gate stood at z 5.12. On the calibration seeds 2020->2009 located 98 instead of 94 of
-      // 150 views, 2020->2014 the same 133.
-      if (!free && lf.ok && lf.drift_coarse_px <= 1.5 && a.fine_ratio >= 1.45 && a.fine_z >= 6.0 && a.ncc_fine >= 0.12)
-        a.confidence = std::max(a.confidence, std::min(0.85, 0.55 + 0.05 * (a.fine_z - 6.0) + 0.5 * (a.fine_ratio - 1.45)));
+      // The refined standing: a place whose refined correlation stands well above every other
+      // refined place's (`fine_ratio` over the best of them, `fine_z` over their mean).
+      // Without priors (24 places over the whole area): on seeds 2, 3, 5, 6 and 7 (300 views) the
+      // ratio alone let two Landsat views reach 1.54 and 1.59 (stopped only by the correlation floor
+      // and the drift check); with the z as well, no wrong or unrelated view that passed the drift
+      // check reached z 4.55, while 57 of the 85 true best places passed all three.
+      // With priors (12 places in the search area), thresholds of its own, calibrated on the same
+      // seeds (300 cross-date and 150 Landsat views): the wrong or unrelated best places reached z
+      // 5.52 at a ratio of 1.38, and z 5.12 at 1.46 (held-out seeds 1 and 4: 5.14 at 1.35); true best
+      // places the other gates missed stood at z 6-8.7. It may accept a refined correlation down to
+      // 0.12 (the 0.15 floor above is for the evidence route): the Landsat view closest to it stood
+      // at z 5.12. On the calibration seeds 2020->2009 located 98 instead of 94 of 150 views,
+      // 2020->2014 the same 133.
+      struct StandingGate {
+        double ratio, z, ncc;
+      };
+      const StandingGate sg = free ? StandingGate{1.35, 5.0, 0.2} : StandingGate{1.45, 6.0, 0.12};
+      if (lf.ok && lf.drift_coarse_px <= 1.5 && a.fine_ratio >= sg.ratio && a.fine_z >= sg.z && a.ncc_fine >= sg.ncc)
+        a.confidence = std::max(a.confidence,
+                                std::min(0.85, 0.55 + 0.05 * (a.fine_z - sg.z) + 0.5 * (a.fine_ratio - sg.ratio)));
       // About a 90 % bound: over the located cross-date dense fixes of bench seeds 2-7 (316), the
       // centre error's 90th percentile was 2.6 fine-level pixels with priors (240) and 2.0 without
       // (76); at 1.5 px (until session 5) 18 % of them lay outside it.
