@@ -1256,10 +1256,12 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
       st.z = (cands[i].fit.ncc_fine - mean[0]) / std::max(1e-4, sd[0]);
       return st;
     };
-    std::vector<Standing> standing(cands.size());
-    for (size_t i = 0; i < cands.size() && i < 3; ++i) standing[i] = standing_of(i);
-    if (!free && cands.size() > 1) cands.resize(1);
-    if (cands.size() > 3) cands.resize(3);
+    // The candidates gated: with priors the best, without the best three (their standing is measured
+    // over all the refined places, so before the others are dropped).
+    const size_t gated = std::min(cands.size(), size_t(free ? 3 : 1));
+    std::vector<Standing> standing(gated);
+    for (size_t i = 0; i < gated; ++i) standing[i] = standing_of(i);
+    cands.resize(gated);
     for (const Candidate& cand : cands) {
       const Peak& pk = peaks[cand.place];
       // Best competing peak: the highest at a clearly different place.
@@ -1319,7 +1321,7 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
       // seeds (300 cross-date and 150 Landsat views): the wrong or unrelated best places reached z
       // 5.52 at a ratio of 1.38, and z 5.12 at 1.46 (held-out seeds 1 and 4: 5.14 at 1.35); true best
       // places the other gates missed stood at z 6-8.7. It may accept a refined correlation down to
-      // 0.12 (the 0.15 floor above is for the evidence route): the Landsat view closest to it stood
+      // 0.12 (the 0.15 floor above is for the evidence and block routes): the Landsat view closest to it stood
       // at z 5.12. On the calibration seeds 2020->2009 located 98 instead of 94 of 150 views,
       // 2020->2014 the same 133.
       struct StandingGate {
