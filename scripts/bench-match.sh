@@ -6,7 +6,9 @@
 # per frame per pairing of view date x reference date, with and without priors.
 #   scripts/bench-match.sh [N_PER_PAIRING=30] [SEED=1] [BUILD_DIR=build]
 # Environment: BENCH_DETECTOR=sift|akaze|orb, BENCH_PAIRINGS=2020-2009,landsat-2020,...,
-# BENCH_VARIANTS=priors|none|both, BENCH_BASELINE=baseline|no-baseline, BENCH_VERBOSE=1 (per view).
+# BENCH_VARIANTS=priors|none|both, BENCH_BASELINE=baseline|no-baseline, BENCH_VERBOSE=1 (per view),
+# BENCH_PRIORS=heading,scale,tilt,centre (the priors variant keeps only these: what each prior is worth),
+# BENCH_EXACT=1 (priors at the truth: the ceiling of the search).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 n="${1:-30}"; seed="${2:-1}"; build="${3:-$here/build}"

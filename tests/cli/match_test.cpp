@@ -173,6 +173,28 @@ TEST(CliMatch, FramesJsonTelemetryGivesThePriors) {
   const geo::Json j2 = geo::Json::parse(r2.out);
   EXPECT_NEAR(j2["frames"][0]["priors"]["heading_deg"].get<double>(), 90.0, 1e-9);
   EXPECT_EQ(j2["frames"][0]["status"], "not_found");
+  // Every prior was known: the not_found diagnostic suggests none.
+  EXPECT_EQ(j2["frames"][0]["diagnostics"].dump().find("was known"), std::string::npos);
+}
+
+TEST(CliMatch, NotFoundSaysWhichPriorsWereMissing) {
+  if (!have_sample()) GTEST_SKIP();
+  geo::test::ScratchDir dir;
+  cv::Mat noise(360, 640, CV_8UC3);
+  cv::theRNG().state = 7;
+  cv::randu(noise, 0, 255);
+  cv::imwrite((dir / "noise.png").string(), noise);
+  const auto r = run_geoev({"match", (dir / "noise.png").string(), "--imagery", geo::test::shared(kNaip).string(),
+                            "--heading-deg", "30", "--no-dense", "--json", "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const geo::Json j = geo::Json::parse(r.out);
+  ASSERT_EQ(j["frames"][0]["status"], "not_found");
+  std::string msg;
+  for (const auto& d : j["frames"][0]["diagnostics"])
+    if (d["code"] == "match.not_found") msg = d["message"].get<std::string>();
+  EXPECT_NE(msg.find("scale (--gsd-m"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("search centre (--near"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("heading (--heading-deg)"), std::string::npos) << msg;  // it was given
 }
 
 TEST(CliMatch, TelemetryOutsideTheImageryFails) {

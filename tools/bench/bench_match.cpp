@@ -160,6 +160,15 @@ int main(int argc, char** argv) {
                                            : v.truth_px + cv::Point2d(r * std::cos(a), r * std::sin(a)) / ref_gsd;
           p.center_px = c;
           p.radius_px = 1100 / ref_gsd;
+          // BENCH_PRIORS=heading,scale,tilt,centre keeps only those priors (all drawn as above, so the
+          // views and the kept priors are the same as in a full run): how much each one is worth.
+          if (const char* keep = std::getenv("BENCH_PRIORS")) {
+            const std::string k = keep;
+            if (k.find("heading") == std::string::npos) p.heading_deg.reset();
+            if (k.find("scale") == std::string::npos) p.gsd_m.reset();
+            if (k.find("tilt") == std::string::npos) p.tilt_deg.reset();
+            if (k.find("centre") == std::string::npos) p.center_px.reset(), p.radius_px = 0;
+          }
           if (std::getenv("BENCH_EXACT")) {
             p.gsd_m = v.gsd_m, p.heading_deg = v.heading_deg, p.gsd_tol = 0.02, p.heading_tol_deg = 2;
             p.center_px = v.truth_px, p.radius_px = 40;
@@ -182,10 +191,10 @@ int main(int argc, char** argv) {
           std::fprintf(stderr, "    truth=(%.0f,%.0f) h=%.0f\n", v.truth_px.x, v.truth_px.y, v.heading_deg);
         if (verbose)
           std::fprintf(stderr, "  %s->%s %s #%d found=%d method=%s err=%.1f conf=%.2f inl=%d ncc=%.3f pr=%.2f fine=%.3f "
-                      "tilt=%.0f gsd=%.2f t=%.2f pz=%.2f drift=%.2f bl=%d ba=%d bs=%.2f fr=%.2f fz=%.2f\n",
+                      "tilt=%.0f gsd=%.2f t=%.2f pz=%.2f drift=%.2f bl=%d ba=%d bs=%.2f fr=%.2f fz=%.2f est=(%.0f,%.0f)\n",
                       vd.c_str(), rd.c_str(), priors ? "P" : "N", i, a.found, a.method.c_str(), e, a.confidence,
                       a.inliers, a.ncc, a.peak_ratio, a.ncc_fine, v.tilt_deg, v.gsd_m, secs(t0), a.peak_z, a.drift_px,
-                      a.blocks_localized, a.blocks_agree, a.blocks_spread, a.fine_ratio, a.fine_z);
+                      a.blocks_localized, a.blocks_agree, a.blocks_spread, a.fine_ratio, a.fine_z, est.x, est.y);
         if (with_baseline && vd != "landsat") {
           t0 = Clock::now();
           cv::Point2d bc;

@@ -520,6 +520,9 @@ cv::Rect2d bbox_of(const cv::Matx33d& h, cv::Size fs) {
 // must stand above), and peaks kept per hypothesis to find them.
 constexpr int kPriorPlaces = 12;
 constexpr int kPriorPeaksPerHyp = 6;
+// The widest search circle (metres) over which the dense evidence with a scale prior was calibrated
+// (the bench's 1.1 km, with room for telemetry's 1.5 km when height or tilt is unknown).
+constexpr double kCalibratedRadiusM = 1600.0;
 
 struct Peak {
   double score;
@@ -1291,46 +1294,28 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
         a.blocks_agree = bc.agree;
         a.blocks_spread = bc.spread;
       }
-      // Evidence that the peak is the place: how far it stands above the best peak elsewhere (over
-      // every hypothesis) and above its own score map. Calibrated on bench-match views (seed 2, 30
-      // per pairing): unrelated Landsat views reached at most -0.12, true cross-date fixes 1 and more.
-      // Without priors the maps are searched over many more hypotheses and places, so the highest
-      // chance peaks stand higher: the candidates gated at wrong or unrelated places reached z 8.8
-      // and an evidence of 1.12 with the z term from 7 (seeds 2 and 3, 40 views per pairing; one
-      // Landsat view would have been located), so it starts at 8. No true fix needed the lower
-      // start: those with an evidence of 1 or more from 7 also had 6 or more agreeing blocks, or
-      // an evidence of 2 or more.
-      const double evidence = (a.peak_ratio - 1.2) / 0.3 + (a.peak_z - (free ? 8.0 : 5.8)) / 1.5;
-      a.confidence = clamp01(0.5 + (evidence - 1.0) / 3.0);
-      // Independent evidence: blocks of the footprint that, matched on their own, land where the fix
-      // puts them. At most 2 did for any wrong or unrelated view on the calibration seed (at most 3
-      // of ~420 wrong candidates gated without priors, seeds 2-4); with ~10
-      // localised blocks and a +-8 px window, 4 by chance is rare (binomial, ~1e-3 per place tried).
-      if (a.blocks_agree >= 4 && 4 * a.blocks_agree >= a.blocks_localized)
-        a.confidence = std::max(a.confidence, std::min(0.9, 0.6 + 0.05 * (a.blocks_agree - 4)));
       a.fine_ratio = standing[&cand - cands.data()].ratio;
       a.fine_z = standing[&cand - cands.data()].z;
-      if (!lf.ok || a.ncc_fine < 0.15 || lf.drift_coarse_px > 1.5) a.confidence = std::min(a.confidence, 0.3);
-      // The refined standing: a place whose refined correlation stands well above every other
-      // refined place's (`fine_ratio` over the best of them, `fine_z` over their mean).
-      // Without priors (24 places over the whole area): on seeds 2, 3, 5, 6 and 7 (300 views) the
-      // ratio alone let two Landsat views reach 1.54 and 1.59 (stopped only by the correlation floor
-      // and the drift check); with the z as well, no wrong or unrelated view that passed the drift
-      // check reached z 4.55, while 57 of the 85 true best places passed all three.
-      // With priors (12 places in the search area), thresholds of its own, calibrated on the same
-      // seeds (300 cross-date and 150 Landsat views): the wrong or unrelated best places reached z
-      // 5.52 at a ratio of 1.38, and z 5.12 at 1.46 (held-out seeds 1 and 4: 5.14 at 1.35); true best
-      // places the other gates missed stood at z 6-8.7. It may accept a refined correlation down to
-      // 0.12 (the 0.15 floor above is for the evidence and block routes): the Landsat view closest to it stood
-      // at z 5.12. On the calibration seeds 2020->2009 located 98 instead of 94 of 150 views,
-      // 2020->2014 the same 133.
-      struct StandingGate {
-        double ratio, z, ncc;
-      };
-      const StandingGate sg = free ? StandingGate{1.35, 5.0, 0.2} : StandingGate{1.45, 6.0, 0.12};
-      if (lf.ok && lf.drift_coarse_px <= 1.5 && a.fine_ratio >= sg.ratio && a.fine_z >= sg.z && a.ncc_fine >= sg.ncc)
-        a.confidence = std::max(a.confidence,
-                                std::min(0.85, 0.55 + 0.05 * (a.fine_z - sg.z) + 0.5 * (a.fine_ratio - sg.ratio)));
+      DenseGateInput gi;
+      gi.peak_ratio = a.peak_ratio;
+      gi.peak_z = a.peak_z;
+      gi.refined = lf.ok;
+      gi.ncc_fine = a.ncc_fine;
+      gi.drift_coarse_px = a.drift_px;
+      gi.blocks_agree = a.blocks_agree;
+      gi.blocks_localized = a.blocks_localized;
+      gi.fine_ratio = a.fine_ratio;
+      gi.fine_z = a.fine_z;
+      DenseSearchKind kind;
+      kind.free = free;
+      kind.heading_prior = p.heading_deg.has_value();
+      kind.wide = !free && (!p.center_px || p.radius_px * ref.gsd_m() > kCalibratedRadiusM);
+      const DenseDecision dd = dense_confidence(gi, kind, o.min_confidence);
+      a.confidence = dd.confidence;
+      if (dd.unconfirmed)
+        a.diagnostics.info("match.dense_unconfirmed",
+                           "dense peak stands out but, over a search area this wide, neither the blocks nor the "
+                           "refined standing confirm it");
       // About a 90 % bound: over the located cross-date dense fixes of bench seeds 2-7 (316), the
       // centre error's 90th percentile was 2.6 fine-level pixels with priors (240) and 2.0 without
       // (76); at 1.5 px (until session 5) 18 % of them lay outside it.

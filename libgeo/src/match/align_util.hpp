@@ -45,4 +45,29 @@ cv::Mat warp_frame(const FramePyramid& frame, const cv::Matx33d& target_from_fra
 void orientation_field(const cv::Mat& gray32, cv::Mat& fc, cv::Mat& fs);
 
 
+// The numbers behind a dense fix's decision (see dense_confidence).
+struct DenseGateInput {
+  double peak_ratio = 0;        // the search peak over the best peak at a clearly different place
+  double peak_z = 0;            // the peak above its own hypothesis' score map, in sd
+  bool refined = false;         // the coarse-to-fine refinement converged
+  double ncc_fine = 0;          // refined correlation
+  double drift_coarse_px = 0;   // how far the refinement moved the fix (coarse-level pixels)
+  int blocks_agree = 0, blocks_localized = 0;
+  double fine_ratio = 0, fine_z = 0;  // refined standing over the other refined places (0: not computed)
+};
+// The search the candidate came from: without a scale prior (`free`), with a heading prior, and,
+// with a scale prior, over an area wider than the gates were calibrated on (`wide`).
+struct DenseSearchKind {
+  bool free = false, heading_prior = false, wide = false;
+};
+struct DenseDecision {
+  double confidence = 0;
+  bool unconfirmed = false;  // the peak alone would pass, but the search is too wide for it alone
+};
+// The dense gates: the peak evidence, the block check and the refined standing, each with the
+// thresholds its calibration gave (docs/match.md, "Gates"), combined into a confidence in [0, 1];
+// `min_confidence` is the located threshold (needed to say when the evidence alone was set aside).
+DenseDecision dense_confidence(const DenseGateInput& in, const DenseSearchKind& kind, double min_confidence);
+
+
 }  // namespace geo::match_detail

@@ -128,6 +128,21 @@ MatchOptions frame_options(const MatchOptions& opts, const FrameRef& frame, std:
 
 namespace {
 
+// What a not_found frame lacked: across dates a view is located far more often with its scale,
+// heading and a search centre (bench 2020 views, seeds 2 and 3: on 2009 imagery 23 % with none of
+// them and 72 % with all three, on 2014 imagery 40 % and 85 %; docs/match.md).
+std::string missing_priors_hint(const ViewPrior& p) {
+  std::vector<std::string> miss;
+  if (!p.gsd_m) miss.push_back("scale (--gsd-m, or --altitude-m with --hfov-deg)");
+  if (!p.heading_deg) miss.push_back("heading (--heading-deg)");
+  if (!p.center_px) miss.push_back("search centre (--near with --radius-m)");
+  if (miss.empty()) return "";
+  std::string s = "; no ";
+  for (size_t i = 0; i < miss.size(); ++i) s += (i ? (i + 1 == miss.size() ? " or " : ", ") : "") + miss[i];
+  return s + " was known (with scale, heading and centre known, 2-3 times as many views across dates are located; "
+             "docs/match.md)";
+}
+
 bool boxes_intersect(const GeoBox& a, const GeoBox& b) {
   return a.min_lon_deg < b.max_lon_deg && b.min_lon_deg < a.max_lon_deg && a.min_lat_deg < b.max_lat_deg &&
          b.min_lat_deg < a.max_lat_deg;
@@ -419,7 +434,7 @@ MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string&
     } else {
       fx.confidence = 0.0;
       if (!fx.diagnostics.has("frame.too_small") && !fx.diagnostics.has("frame.uniform"))
-        fx.diagnostics.info("match.not_found", "no candidate passed the verification gates");
+        fx.diagnostics.info("match.not_found", "no candidate passed the verification gates" + missing_priors_hint(p));
     }
     if (overlay) {
       const std::string name = std::to_string(i) + "_" + std::filesystem::path(frames[i].path).stem().string() + ".png";
