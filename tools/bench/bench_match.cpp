@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -148,6 +149,9 @@ int main(int argc, char** argv) {
       const auto& ref = index.at(rd);
       for (int i = 0; i < n; ++i) {
         const cv::Mat& src = vd == "landsat" ? unrelated[i % 2] : img.at(vd);
+        // The render's noise draws from cv::theRNG(): seeded per view, so that a view is the same
+        // whichever pairings and variants run (before session 7 it depended on what ran before).
+        cv::theRNG().state = 1000003ull * seed + 7919ull * (std::hash<std::string>{}(vd + rd) % 1000) + std::uint64_t(i);
         View v = render(src, rng, ref_gsd);
         if (vd == "landsat") v.truth_px = {-1e6, -1e6};
         geo::ViewPrior p;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <numeric>
 
 #include <opencv2/calib3d.hpp>
@@ -1037,6 +1038,16 @@ KeypointFit verify_keypoints(const FramePyramid& frame, const ReferenceIndex& re
 
 Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const ViewPrior& p, const AlignOptions& o) {
   o.validate();
+  // OpenCV's random draws during matching come from this thread's cv::theRNG(). Every frame starts
+  // from the same state, so that its result does not depend on what was matched before it (a frame
+  // alone, or among others, in any order), and the caller gets its own state back.
+  struct RngScope {
+    std::uint64_t saved = cv::theRNG().state;
+    RngScope() { cv::theRNG().state = 0x2545F4914F6CDD1Dull; }
+    ~RngScope() { cv::theRNG().state = saved; }
+    RngScope(const RngScope&) = delete;
+    RngScope& operator=(const RngScope&) = delete;
+  } rng_scope;
   Alignment best;
   if (frame.empty() || frame.cols < 64 || frame.rows < 64) {
     best.diagnostics.error("frame.too_small", "frame is smaller than 64 pixels; nothing to match");

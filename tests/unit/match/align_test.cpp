@@ -170,6 +170,25 @@ TEST_F(AlignNaip, KnownTiltedViewLocatedWithinTwoReferencePixels) {
   EXPECT_FALSE(c.diagnostics.has("match.retrieval"));
 }
 
+// A frame's result depends on the frame, the reference, the priors and the options only: not on
+// OpenCV's random state, i.e. not on what was matched before it; and the caller's state is kept.
+TEST_F(AlignNaip, ResultDoesNotDependOnWhatWasMatchedBefore) {
+  const View v = render(*ref_img_, {450, 380}, 5.0, 2.0, 30, 20, 7);
+  const View other = render(*ref_img_, {300, 300}, 5.0, 1.6, 110, 5, 3);
+  geo::AlignOptions o;
+  cv::theRNG().state = 1;
+  const geo::Alignment a = geo::align_frame(v.img, *index_, geo::ViewPrior{}, o);
+  EXPECT_EQ(cv::theRNG().state, 1u);
+  cv::theRNG().state = 987654321;
+  (void)geo::align_frame(other.img, *index_, geo::ViewPrior{}, o);
+  const geo::Alignment b = geo::align_frame(v.img, *index_, geo::ViewPrior{}, o);
+  ASSERT_TRUE(a.found);
+  ASSERT_TRUE(b.found);
+  EXPECT_EQ(a.inliers, b.inliers);
+  EXPECT_EQ(a.confidence, b.confidence);
+  for (int i = 0; i < 9; ++i) EXPECT_EQ(a.ref_from_frame.val[i], b.ref_from_frame.val[i]) << i;
+}
+
 TEST_F(AlignNaip, CrossDateViewIsNeverAConfidentWrongFix) {
   const cv::Mat y2020 = naip(kNaip2020);
   ASSERT_EQ(y2020.size(), ref_img_->size());  // same tile grid (checked: same geotransform within 2 m)

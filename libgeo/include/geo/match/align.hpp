@@ -158,6 +158,8 @@ struct Alignment {
 // Aligns `frame` (CV_8UC3 BGR or CV_8UC1) with the reference. Never throws on hopeless data: a blank
 // or tiny frame gives found=false with a diagnostic ("frame.uniform", "frame.too_small").
 // Throws Error{invalid_argument} for bad options, Error{external} for an OpenCV failure.
+// Reproducible: the same frame, reference, priors and options give the same result whatever was
+// matched before on this thread (OpenCV's random state is fixed for the call and restored after).
 Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const ViewPrior& prior,
                       const AlignOptions& opts);
 
