@@ -1325,8 +1325,9 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
       a.confidence = dd.confidence;
       if (dd.unconfirmed)
         a.diagnostics.info("match.dense_unconfirmed",
-                           "dense peak stands out but, over a search area this wide, neither the blocks nor the "
-                           "refined standing confirm it");
+                           "the dense fix passed on its peak evidence or its refined standing alone; with these "
+                           "priors (not both scale and heading, or a search area over 1.6 km) it needs the blocks "
+                           "or both");
       // About a 90 % bound: over the located cross-date dense fixes of bench seeds 2-7 (316), the
       // centre error's 90th percentile was 2.6 fine-level pixels with priors (240) and 2.0 without
       // (76); at 1.5 px (until session 5) 18 % of them lay outside it.

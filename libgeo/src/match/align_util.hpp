@@ -56,13 +56,14 @@ struct DenseGateInput {
   double fine_ratio = 0, fine_z = 0;  // refined standing over the other refined places (0: not computed)
 };
 // The search the candidate came from: without a scale prior (`free`), with a heading prior, and,
-// with a scale prior, over an area wider than the gates were calibrated on (`wide`).
+// with a scale prior, over an area wider than the gates were calibrated on (`wide`). The gates were
+// calibrated on two searches: free without a heading, and scale with heading over a narrow area.
 struct DenseSearchKind {
   bool free = false, heading_prior = false, wide = false;
 };
 struct DenseDecision {
   double confidence = 0;
-  bool unconfirmed = false;  // the peak alone would pass, but the search is too wide for it alone
+  bool unconfirmed = false;  // one gate alone passed, in a search the gates were not calibrated on
 };
 // The dense gates: the peak evidence, the block check and the refined standing, each with the
 // thresholds its calibration gave (docs/match.md, "Gates"), combined into a confidence in [0, 1];

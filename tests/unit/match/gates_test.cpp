@@ -54,15 +54,28 @@ TEST(DenseGates, OverAWideAreaThePeakAloneIsNotEnough) {
 
 // Seed 5, a Landsat view with only a heading prior: the free search over 3 headings left its best
 // refined place at ratio 1.95, z 8.3 above the others, which the standing calibrated over 24
-// headings would accept.
-TEST(DenseGates, AHeadingNarrowedFreeSearchDoesNotUseTheStanding) {
+// headings would accept on its own.
+TEST(DenseGates, AHeadingNarrowedFreeSearchNeedsTheBlocksOrTwoGates) {
   const DenseGateInput landsat = gate(1.48, 4.98, 0.248, 0.13, 1, 5, 1.95, 8.28);
   EXPECT_GE(dense_confidence(landsat, kind(true, false, false), kLocated).confidence, kLocated);
-  EXPECT_LT(dense_confidence(landsat, kind(true, true, false), kLocated).confidence, kLocated);
+  const auto narrowed = dense_confidence(landsat, kind(true, true, false), kLocated);
+  EXPECT_LT(narrowed.confidence, kLocated);
+  EXPECT_TRUE(narrowed.unconfirmed);
   // A true heading-only fix (seed 2, 2.5 m off) that the blocks confirm (11 of 16) stays located.
   const DenseGateInput blocks = gate(1.20, 5.67, 0.272, 0.5, 11, 16, 1.54, 4.96);
-  const double c = dense_confidence(blocks, kind(true, true, false), kLocated).confidence;
-  EXPECT_NEAR(c, 0.9, 1e-9);  // 0.6 + 0.05 x (11 - 4), capped at 0.9
+  EXPECT_NEAR(dense_confidence(blocks, kind(true, true, false), kLocated).confidence, 0.9, 1e-9);  // 0.6 + 0.05 x 7
+  // And one with the peak evidence and the standing both (seed 3, 2.4 m off; its 5 agreeing blocks
+  // set to 3 here, so that only those two pass).
+  const DenseGateInput both = gate(2.06, 7.92, 0.376, 0.3, 3, 12, 2.43, 11.74);
+  EXPECT_GE(dense_confidence(both, kind(true, true, false), kLocated).confidence, kLocated);
+}
+
+// Seed 3, a Landsat view with scale, tilt and a 1.1 km search centre but no heading (18 headings
+// searched instead of 3-4): its best refined place stood at z 15 over the other 11, nothing else.
+TEST(DenseGates, AScalePriorWithoutHeadingNeedsTheBlocksOrTwoGates) {
+  const DenseGateInput landsat = gate(1.31, 4.98, 0.217, 0.54, 1, 14, 1.53, 15.19);
+  EXPECT_GE(dense_confidence(landsat, kind(false, true, false), kLocated).confidence, kLocated);
+  EXPECT_LT(dense_confidence(landsat, kind(false, false, false), kLocated).confidence, kLocated);
 }
 
 TEST(DenseGates, FloorsAndTheDriftCheckHoldForEveryRoute) {
