@@ -1307,20 +1307,18 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
       }
       a.fine_ratio = standing[&cand - cands.data()].ratio;
       a.fine_z = standing[&cand - cands.data()].z;
-      DenseGateInput gi;
-      gi.peak_ratio = a.peak_ratio;
-      gi.peak_z = a.peak_z;
-      gi.refined = lf.ok;
-      gi.ncc_fine = a.ncc_fine;
-      gi.drift_coarse_px = a.drift_px;
-      gi.blocks_agree = a.blocks_agree;
-      gi.blocks_localized = a.blocks_localized;
-      gi.fine_ratio = a.fine_ratio;
-      gi.fine_z = a.fine_z;
-      DenseSearchKind kind;
-      kind.free = free;
-      kind.heading_prior = p.heading_deg.has_value();
-      kind.wide = !free && (!p.center_px || p.radius_px * ref.gsd_m() > kCalibratedRadiusM);
+      const DenseGateInput gi{.peak_ratio = a.peak_ratio,
+                              .peak_z = a.peak_z,
+                              .refined = lf.ok,
+                              .ncc_fine = a.ncc_fine,
+                              .drift_coarse_px = a.drift_px,
+                              .blocks_agree = a.blocks_agree,
+                              .blocks_localized = a.blocks_localized,
+                              .fine_ratio = a.fine_ratio,
+                              .fine_z = a.fine_z};
+      const DenseSearchKind kind{.free = free,
+                                 .heading_prior = p.heading_deg.has_value(),
+                                 .wide = !free && (!p.center_px || p.radius_px * ref.gsd_m() > kCalibratedRadiusM)};
       const DenseDecision dd = dense_confidence(gi, kind, o.min_confidence);
       a.confidence = dd.confidence;
       if (dd.unconfirmed)

@@ -67,8 +67,7 @@ struct DenseDecision {
 };
 // The dense gates: the peak evidence, the block check and the refined standing, each with the
 // thresholds its calibration gave (docs/match.md, "Gates"), combined into a confidence in [0, 1];
-// `min_confidence` is the located threshold (needed to say when the evidence alone was set aside).
+// `min_confidence` is the located threshold (needed to say when a fix on one gate alone was set aside).
 DenseDecision dense_confidence(const DenseGateInput& in, const DenseSearchKind& kind, double min_confidence);
-
 
 }  // namespace geo::match_detail
