@@ -612,11 +612,19 @@ HypScore correlate_hyp(const FramePyramid& frame, const ReferenceIndex& ref, con
   return h;
 }
 
+// How a hypothesis is scored: by matchTemplate (the mean of both channels' normalised correlations),
+// or by FFT against the level's cached spectra, either as the joint normalised correlation of both
+// channels (stage A's score) or as the same mean of both channels' as matchTemplate.
+enum class Correlation { template_match, fft_joint, fft_mean };
+
 // As correlate_hyp over the whole level, by FFT against the level's cached spectra: the joint
 // normalised cross-correlation of both orientation channels (each centred on its own mean over the
-// template's rectangle). Several times faster than two matchTemplate calls on large levels.
+// template's rectangle), or with `mean_of_channels` the mean of each channel's normalised
+// correlation, which is what correlate_hyp's two matchTemplate calls give (to float rounding).
+// Several times faster than two matchTemplate calls on large levels.
 HypScore correlate_hyp_fft(const FramePyramid& frame, const ReferenceIndex& ref, const Hyp& hyp, double hfov,
-                           double L, const std::optional<cv::Point2d>& center_lvl, double radius_lvl) {
+                           double L, const std::optional<cv::Point2d>& center_lvl, double radius_lvl,
+                           bool mean_of_channels = false) {
   HypScore h;
   h.L = L;
   const auto& lv = ref.level(L);
@@ -627,37 +635,56 @@ HypScore correlate_hyp_fft(const FramePyramid& frame, const ReferenceIndex& ref,
   h.roi = cv::Rect(0, 0, lv.fc.cols, lv.fc.rows);
   tc -= cv::mean(tc)[0];
   tsf -= cv::mean(tsf)[0];
-  const double tnorm = std::sqrt(tc.dot(tc) + tsf.dot(tsf));
+  const double nc = std::sqrt(tc.dot(tc)), ns = std::sqrt(tsf.dot(tsf));
+  const double tnorm = std::hypot(nc, ns);
   if (!(tnorm > 1e-6)) return h;
-  cv::Mat acc;
+  // The correlation numerators: one per channel for the mean of channels, their sum for the joint score.
+  cv::Mat spec[2];
+  int k = 0;
   for (auto [t, R] : {std::pair{&tc, &sp.Fc}, std::pair{&tsf, &sp.Fs}}) {
-    cv::Mat pad = cv::Mat::zeros(sp.dft_size, CV_32F), T, P;
+    cv::Mat pad = cv::Mat::zeros(sp.dft_size, CV_32F), T;
     t->copyTo(pad(cv::Rect(0, 0, t->cols, t->rows)));
     cv::dft(pad, T, 0, t->rows);
-    cv::mulSpectrums(*R, T, P, 0, true);
-    if (acc.empty()) acc = P;
-    else acc += P;
+    cv::mulSpectrums(*R, T, spec[k++], 0, true);
   }
-  cv::Mat num;
-  cv::idft(acc, num, cv::DFT_REAL_OUTPUT | cv::DFT_SCALE);
+  cv::Mat num, num_s;
+  if (mean_of_channels) {
+    cv::idft(spec[0], num, cv::DFT_REAL_OUTPUT | cv::DFT_SCALE);
+    cv::idft(spec[1], num_s, cv::DFT_REAL_OUTPUT | cv::DFT_SCALE);
+  } else {
+    cv::idft(spec[0] + spec[1], num, cv::DFT_REAL_OUTPUT | cv::DFT_SCALE);
+  }
   const int W = lv.fc.cols - h.ts.width + 1, H = lv.fc.rows - h.ts.height + 1;
   const double n = double(h.ts.area());
   h.score.create(H, W, CV_32F);
   const int tw = h.ts.width, th = h.ts.height;
+  // One channel's normalised correlation as matchTemplate's TM_CCOEFF_NORMED gives it (0 where the
+  // reference window is flat, rounding clamped to +-1).
+  auto ncc = [](double numer, double tn, double var) {
+    const double t = tn * std::sqrt(std::max(var, 0.0));
+    if (std::abs(numer) < t) return numer / t;
+    return std::abs(numer) < 1.125 * t ? (numer > 0 ? 1.0 : -1.0) : 0.0;
+  };
   for (int y = 0; y < H; ++y) {
     const double *c0 = sp.ic.ptr<double>(y), *c1 = sp.ic.ptr<double>(y + th);
     const double *q0 = sp.ic2.ptr<double>(y), *q1 = sp.ic2.ptr<double>(y + th);
     const double *s0 = sp.is.ptr<double>(y), *s1 = sp.is.ptr<double>(y + th);
     const double *r0 = sp.is2.ptr<double>(y), *r1 = sp.is2.ptr<double>(y + th);
     const float* nm = num.ptr<float>(y);
+    const float* nms = mean_of_channels ? num_s.ptr<float>(y) : nullptr;
     float* out = h.score.ptr<float>(y);
     for (int x = 0; x < W; ++x) {
       const double sc = c1[x + tw] - c1[x] - c0[x + tw] + c0[x];
       const double qc = q1[x + tw] - q1[x] - q0[x + tw] + q0[x];
       const double ss = s1[x + tw] - s1[x] - s0[x + tw] + s0[x];
       const double qs = r1[x + tw] - r1[x] - r0[x + tw] + r0[x];
-      const double var = (qc - sc * sc / n) + (qs - ss * ss / n);
-      out[x] = var > 1e-9 ? float(nm[x] / (tnorm * std::sqrt(var))) : -1.f;
+      const double var_c = qc - sc * sc / n, var_s = qs - ss * ss / n;
+      if (mean_of_channels) {
+        out[x] = float(0.5 * (ncc(nm[x], nc, var_c) + ncc(nms[x], ns, var_s)));
+      } else {
+        const double var = var_c + var_s;
+        out[x] = var > 1e-9 ? float(nm[x] / (tnorm * std::sqrt(var))) : -1.f;
+      }
     }
   }
   if (center_lvl) {  // only placements whose frame centre lies in the search area
@@ -704,7 +731,8 @@ cv::Matx33d ref_from_placement(const HypScore& h, cv::Point2d loc, double ref_gs
 // the search area. Returns every hypothesis' `per_hyp` best peaks (each suppresses a quarter of the
 // template around it).
 std::vector<Peak> dense_search(const FramePyramid& frame, const ReferenceIndex& ref, const ViewPrior& p,
-                               const std::vector<Hyp>& hyps, bool fft = false, int per_hyp = 2) {
+                               const std::vector<Hyp>& hyps, Correlation how, int per_hyp = 2) {
+  const bool fft = how != Correlation::template_match;
   const cv::Size fs = frame.full().size();
   // Levels are cached lazily and not thread-safe: make them all before the parallel loop.
   for (const Hyp& hyp : hyps) {
@@ -719,8 +747,9 @@ std::vector<Peak> dense_search(const FramePyramid& frame, const ReferenceIndex& 
       const double L = choose_level(hyp.gsd_m * fs.width, ref.gsd_m(), hyp.px_across);
       std::optional<cv::Point2d> c;
       if (p.center_px) c = *p.center_px * (ref.gsd_m() / L);
-      HypScore h = fft ? correlate_hyp_fft(frame, ref, hyp, p.hfov_deg, L, c, p.radius_px * ref.gsd_m() / L + 2)
-                       : correlate_hyp(frame, ref, hyp, p.hfov_deg, L, c, p.radius_px * ref.gsd_m() / L + 2);
+      const double r = p.radius_px * ref.gsd_m() / L + 2;
+      HypScore h = fft ? correlate_hyp_fft(frame, ref, hyp, p.hfov_deg, L, c, r, how == Correlation::fft_mean)
+                       : correlate_hyp(frame, ref, hyp, p.hfov_deg, L, c, r);
       if (!h.ok) continue;
       cv::Scalar mu, sd;
       cv::meanStdDev(h.score, mu, sd);
@@ -749,7 +778,7 @@ std::vector<Peak> dense_search(const FramePyramid& frame, const ReferenceIndex& 
 std::vector<Peak> free_search(const FramePyramid& frame, const ReferenceIndex& ref, const ViewPrior& p,
                               const std::vector<Hyp>& coarse, double gsd_step, double heading_step, int keep) {
   const cv::Size fs = frame.full().size();
-  auto a = dense_search(frame, ref, p, coarse, true);
+  auto a = dense_search(frame, ref, p, coarse, Correlation::fft_joint);
   std::vector<Peak> top;
   auto take = [&](auto better, int upto) {
     std::sort(a.begin(), a.end(), better);
@@ -1162,7 +1191,11 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
       for (double g : gsds)
         for (double t : tilts)
           for (double hd : heads) hyps.push_back({g, t, hd, 110.0});
-      peaks = dense_search(fpyr, ref, p, hyps, false, kPriorPeaksPerHyp);
+      // Over a search area wider than the calibrated one (no centre, or a wide circle) the same
+      // score by FFT: a scale prior alone over 5 km x 5 km took 4.5-5.4 s per frame by matchTemplate.
+      const bool wide_area = !p.center_px || p.radius_px * ref.gsd_m() > kCalibratedRadiusM;
+      peaks = dense_search(fpyr, ref, p, hyps, wide_area ? Correlation::fft_mean : Correlation::template_match,
+                           kPriorPeaksPerHyp);
     } else {
       // Stage A: one middle tilt (12 degrees) at a footprint of 80 px across held the true place among
       // its 24 best in 28 of 40 cross-date views (seed 3), against 19 of 40 for tilts {0, 25} at 56 px,

@@ -272,6 +272,39 @@ TEST_F(AlignNaip, CrossDateViewWithPriorsIsLocatedByTheDenseSearch) {
   EXPECT_GE(located, 2);
 }
 
+// A scale prior over an area wider than the calibrated 1.6 km is searched by FFT (the mean of both
+// channels' normalised correlations) instead of matchTemplate: the same score, so the same peak and
+// fix. The tile is declared at 1 m per pixel so that one search circle (1 km) can cover all of it
+// and be compared with the search over the whole raster.
+TEST_F(AlignNaip, WideScalePriorSearchByFftGivesTheSameFixAsMatchTemplate) {
+  const cv::Mat y2020 = naip(kNaip2020);
+  geo::AlignOptions o;
+  const geo::ReferenceIndex at1m = geo::ReferenceIndex::build(*ref_img_, cv::Mat(), 1.0, o);
+  std::mt19937 rng(201);
+  std::uniform_real_distribution<double> U(0, 1);
+  const cv::Point2d c(300 + 300 * U(rng), 260 + 180 * U(rng));
+  const double heading = 360 * U(rng), tilt = 20 * U(rng);
+  const View v = render(y2020, c, 1.0, 0.32, heading, tilt, 1);  // a 2020 view, the 2014 reference
+  geo::ViewPrior p;
+  p.gsd_m = 0.32 * 1.05;
+  p.heading_deg = heading - 6;
+  p.tilt_deg = tilt;
+  geo::ViewPrior circle = p;
+  circle.center_px = v.centre_px + cv::Point2d(60, 80);
+  circle.radius_px = 1000;  // 1 km: matchTemplate; its window covers the whole 932 x 721 px tile
+  const geo::Alignment a = geo::align_frame(v.img, at1m, circle, o);
+  const geo::Alignment b = geo::align_frame(v.img, at1m, p, o);  // no centre: the whole raster, by FFT
+  ASSERT_EQ(a.method, "dense");  // keypoints fail across these dates; the dense search ran
+  EXPECT_EQ(b.method, a.method);
+  EXPECT_NEAR(b.ncc, a.ncc, 1e-4);
+  EXPECT_NEAR(b.peak_z, a.peak_z, 1e-2);
+  EXPECT_NEAR(b.peak_ratio, a.peak_ratio, 1e-3);
+  EXPECT_NEAR(b.ncc_fine, a.ncc_fine, 1e-4);
+  const cv::Point2d ca = apply(a.ref_from_frame, {320, 180}), cb = apply(b.ref_from_frame, {320, 180});
+  EXPECT_LT(std::hypot(ca.x - cb.x, ca.y - cb.y), 0.05);  // reference pixels (1 m)
+  EXPECT_LT(centre_error_m(a, v, 1.0), 3.0);
+}
+
 TEST_F(AlignNaip, InvertedViewWithoutPriorsIsLocatedByTheFreeDenseSearch) {
   // A view whose tones are inverted (bright fields turned dark, as between seasons): SIFT descriptors
   // do not survive that, the doubled-angle orientation field does. No scale, heading, tilt or centre:
