@@ -1361,8 +1361,11 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
                            "or both");
       // About a 90 % bound: over the located cross-date dense fixes of bench seeds 2-7 (316), the
       // centre error's 90th percentile was 2.6 fine-level pixels with priors (240) and 2.0 without
-      // (76); at 1.5 px (until session 5) 18 % of them lay outside it.
-      a.error_m = (lf.ok ? lf.L_fine : L) * 2.6;
+      // (76); at 1.5 px (until session 5) 18 % of them lay outside it. The error grows with how far
+      // the refinement moved the fix (session 8, 382 located fixes of seeds 1-7 within 50 m: error
+      // over fine-level pixel, 90th percentile 1.9 for a drift under 0.5 coarse px, 2.6 for 0.5-1,
+      // 4.5 for 1-1.5), so the bound is at least 1.5 x that move.
+      a.error_m = std::max((lf.ok ? lf.L_fine : L) * 2.6, 1.5 * a.drift_px * L);
       // Local keypoints confirm and sharpen a dense fix.
       cv::Matx33d hk;
       KeypointFit kf = verify_keypoints(fpyr, ref, h, 6 * L / ref.gsd_m(), o, hk);

@@ -78,11 +78,48 @@ TEST(DenseGates, AScalePriorWithoutHeadingNeedsTheBlocksOrTwoGates) {
   EXPECT_LT(dense_confidence(landsat, kind(false, false, false), kLocated).confidence, kLocated);
 }
 
+// Seed 4 #24 without priors (session 8): a 2020 view put 3 km off on 4 agreeing blocks of 13 and
+// nothing else (peak ratio 0.82, refined standing 1.00 / z 1.85). The blocks alone now need 5, or
+// 4 of at most 6 localised (as unlikely by chance as 5 of 10).
+TEST(DenseGates, TheBlocksAloneNeedFiveAgreeingOrFourOfFew) {
+  const DenseGateInput wrong = gate(0.82, 5.09, 0.159, 1.05, 4, 13, 1.00, 1.85);
+  EXPECT_LT(dense_confidence(wrong, kind(true, false, false), kLocated).confidence, kLocated);
+  const DenseGateInput five = gate(0.82, 5.09, 0.159, 1.05, 5, 13, 1.00, 1.85);
+  EXPECT_NEAR(dense_confidence(five, kind(true, false, false), kLocated).confidence, 0.65, 1e-9);
+  // And a quarter of the localised blocks: 5 of 21 are not enough.
+  EXPECT_LT(dense_confidence(gate(0.82, 5.09, 0.159, 1.05, 5, 21, 1.00, 1.85), kind(true, false, false), kLocated)
+                .confidence,
+            kLocated);
+  // 4 of 6 are; 4 of 7 are not.
+  EXPECT_NEAR(dense_confidence(gate(0.82, 5.09, 0.159, 1.05, 4, 6, 1.00, 1.85), kind(true, false, false), kLocated)
+                  .confidence,
+              0.6, 1e-9);
+  EXPECT_LT(dense_confidence(gate(0.82, 5.09, 0.159, 1.05, 4, 7, 1.00, 1.85), kind(true, false, false), kLocated)
+                .confidence,
+            kLocated);
+}
+
+// Seed 3 #26 without priors (session 8): a Landsat view whose best refined place stood at ratio
+// 1.61, z 6.0 over the other 23, with only 2 localised blocks (upsampled 30 m imagery holds little
+// fine structure). The standing needs 4.
+TEST(DenseGates, TheStandingNeedsSomeFineStructure) {
+  const DenseGateInput landsat = gate(1.33, 7.53, 0.215, 0.97, 0, 2, 1.61, 6.00);
+  EXPECT_LT(dense_confidence(landsat, kind(true, false, false), kLocated).confidence, kLocated);
+  const DenseGateInput textured = gate(1.33, 7.53, 0.215, 0.97, 0, 4, 1.61, 6.00);
+  EXPECT_NEAR(dense_confidence(textured, kind(true, false, false), kLocated).confidence,
+              0.55 + 0.05 * (6.00 - 5) + 0.5 * (1.61 - 1.35), 1e-9);
+}
+
 TEST(DenseGates, FloorsAndTheDriftCheckHoldForEveryRoute) {
-  // Strong evidence, but the refined correlation under 0.15 or the refinement drifting 1.6 coarse px.
+  // Strong evidence, but the refined correlation under 0.15, or the refinement drifting 1.6 coarse px
+  // with only one route passing, or drifting over 3 px.
   EXPECT_LT(dense_confidence(gate(2.0, 10, 0.14, 0.3, 8, 10, 1.2, 3), kind(false, true, false), kLocated).confidence,
             kLocated);
-  EXPECT_LT(dense_confidence(gate(2.0, 10, 0.30, 1.6, 8, 10, 2.0, 9), kind(false, true, false), kLocated).confidence,
+  EXPECT_LT(dense_confidence(gate(2.0, 10, 0.30, 1.6, 8, 10, 1.2, 3), kind(false, true, false), kLocated).confidence,
+            kLocated);
+  EXPECT_LT(dense_confidence(gate(1.0, 4.0, 0.30, 1.6, 0, 10, 2.0, 9), kind(false, true, false), kLocated).confidence,
+            kLocated);
+  EXPECT_LT(dense_confidence(gate(2.0, 10, 0.30, 3.1, 8, 10, 2.0, 9), kind(false, true, false), kLocated).confidence,
             kLocated);
   DenseGateInput unrefined = gate(2.0, 10, 0.30, 0.3, 8, 10, 2.0, 9);
   unrefined.refined = false;
@@ -91,6 +128,27 @@ TEST(DenseGates, FloorsAndTheDriftCheckHoldForEveryRoute) {
   const DenseGateInput low = gate(1.0, 4.0, 0.13, 0.3, 0, 10, 1.6, 7.0);
   EXPECT_NEAR(dense_confidence(low, kind(false, true, false), kLocated).confidence, 0.55 + 0.05 + 0.5 * 0.15, 1e-9);
   EXPECT_LT(dense_confidence(low, kind(true, false, false), kLocated).confidence, kLocated);
+}
+
+// Seed 7 #17 (2020 view, 2009 reference, every prior, 7.5 m off): the refinement moved the fix 1.63
+// coarse px from the coarse peak, but the peak evidence (3.95) and the refined standing (ratio 2.05,
+// z 10.9) both pass. Accepted at the lower of the two routes' confidences, in every search; with the
+// standing short of its threshold it is not.
+TEST(DenseGates, AFixTheRefinementMovedFarNeedsTheEvidenceAndTheStanding) {
+  const DenseGateInput moved = gate(1.63, 9.58, 0.368, 1.63, 3, 11, 2.05, 10.89);
+  const auto d = dense_confidence(moved, kind(false, true, false), kLocated);
+  EXPECT_NEAR(d.confidence, 0.85, 1e-9);  // the standing's cap: 0.55 + 0.05 x 4.89 + 0.5 x 0.6 > 0.85
+  EXPECT_FALSE(d.unconfirmed);
+  const auto wide = dense_confidence(moved, kind(false, true, true), kLocated);
+  EXPECT_GE(wide.confidence, kLocated);
+  EXPECT_FALSE(wide.unconfirmed);
+  const DenseGateInput short_standing = gate(1.63, 9.58, 0.368, 1.63, 3, 11, 1.40, 10.89);
+  EXPECT_LT(dense_confidence(short_standing, kind(false, true, false), kLocated).confidence, kLocated);
+  // Seed 4 #20 (3.3 m off, drift 2.66): evidence 1.76 (confidence 0.75), standing ratio 1.50 and
+  // z 8.74 (0.71): the lower one.
+  const DenseGateInput seed4 = gate(1.40, 7.44, 0.208, 2.66, 1, 8, 1.50, 8.74);
+  EXPECT_NEAR(dense_confidence(seed4, kind(false, true, false), kLocated).confidence,
+              0.55 + 0.05 * (8.74 - 6) + 0.5 * (1.50 - 1.45), 1e-9);
 }
 
 }  // namespace
