@@ -8,7 +8,7 @@
 # Environment: BENCH_DETECTOR=sift|akaze|orb, BENCH_PAIRINGS=2020-2009,landsat-2020,...,
 # BENCH_VARIANTS=priors|none|both, BENCH_BASELINE=baseline|no-baseline, BENCH_VERBOSE=1 (per view),
 # BENCH_PRIORS=heading,scale,tilt,centre (the priors variant keeps only these: what each prior is worth),
-# BENCH_EXACT=1 (priors at the truth: the ceiling of the search).
+# BENCH_EXACT=1 (priors at the truth: the ceiling of the search; =sh only scale and heading, =c only the centre).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 n="${1:-30}"; seed="${2:-1}"; build="${3:-$here/build}"
