@@ -1183,6 +1183,9 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
     if (p.tilt_deg) tilts = {*p.tilt_deg};
     else tilts = {0, 25};
     const bool free = !p.gsd_m;
+    // A search area wider than the one the scale-prior gates were calibrated on (no centre, or a
+    // circle over kCalibratedRadiusM): searched by FFT, and gated as uncalibrated.
+    const bool wide_area = !p.center_px || p.radius_px * ref.gsd_m() > kCalibratedRadiusM;
     std::vector<Peak> peaks;
     if (!free) {
       std::vector<double> gsds = {*p.gsd_m};
@@ -1194,7 +1197,6 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
       // Over a search area wider than the calibrated one (no centre, or a wide circle) the same
       // score by FFT: a scale and tilt prior over the bench's 5 km x 5 km took 2.6-2.8 s per frame by
       // matchTemplate and takes 1.6-1.7 by FFT (seed 1, same views, same results).
-      const bool wide_area = !p.center_px || p.radius_px * ref.gsd_m() > kCalibratedRadiusM;
       peaks = dense_search(fpyr, ref, p, hyps, wide_area ? Correlation::fft_mean : Correlation::template_match,
                            kPriorPeaksPerHyp);
     } else {
@@ -1352,7 +1354,7 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
                               .fine_z = a.fine_z};
       const DenseSearchKind kind{.free = free,
                                  .heading_prior = p.heading_deg.has_value(),
-                                 .wide = !free && (!p.center_px || p.radius_px * ref.gsd_m() > kCalibratedRadiusM)};
+                                 .wide = !free && wide_area};
       const DenseDecision dd = dense_confidence(gi, kind, o.min_confidence);
       a.confidence = dd.confidence;
       if (dd.unconfirmed)
