@@ -109,6 +109,36 @@ TEST(CliMatch, HopelessFrameAmongGoodOnesIsNotFound) {
   EXPECT_NE(j["frames"][1]["diagnostics"].dump().find("frame.uniform"), std::string::npos);
 }
 
+TEST(CliMatch, TruncatedFrameIsNotMatched) {
+  // The decoder would fill the missing part with grey and say nothing: the frame is refused instead.
+  if (!have_sample()) GTEST_SKIP();
+  geo::test::ScratchDir dir;
+  const Fixture f = make_crop(dir, "view.png");
+  const std::string png = geo::test::read_text(dir / "view.png");
+  geo::test::write_bytes(dir / "cut.png", png.substr(0, png.size() / 2));
+  auto r = run_geoev({"match", (dir / "cut.png").string(), "--imagery", f.imagery, "-o", (dir / "m.geojson").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("truncated"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
+  r = run_geoev({"match", (dir / "view.png").string(), (dir / "cut.png").string(), "--imagery", f.imagery, "--json",
+                 "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const geo::Json j = geo::Json::parse(r.out);
+  EXPECT_EQ(j["frames"][0]["status"], "located");
+  EXPECT_EQ(j["frames"][1]["status"], "not_found");
+  EXPECT_NE(j["frames"][1]["diagnostics"].dump().find("frame.truncated"), std::string::npos);
+}
+
+TEST(CliMatch, HeadingOutOfRangeFails) {
+  if (!have_sample()) GTEST_SKIP();
+  geo::test::ScratchDir dir;
+  const Fixture f = make_crop(dir, "view.png");
+  const auto r = run_geoev({"match", (dir / "view.png").string(), "--imagery", f.imagery, "--heading-deg", "400"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("heading_deg must be within"), std::string::npos) << r.err;
+}
+
 TEST(CliMatch, SearchAreaOutsideImageryFails) {
   if (!have_sample()) GTEST_SKIP();
   geo::test::ScratchDir dir;

@@ -129,3 +129,22 @@ TEST(CliProbe, BadInputsFailCleanly) {
   // --track without any telemetry writes nothing.
   expect_clean_failure({"probe", (dir / "ok.mp4").string(), "--track", track}, "no telemetry", dir, n);
 }
+
+TEST(CliProbe, ATruncatedPhotoKeepsItsMetadataAndSaysItIsCut) {
+  const fs::path real = geo::test::shared("media/gps-photo/exiftool_GPS.jpg");
+  if (!fs::exists(real)) GTEST_SKIP();
+  ScratchDir dir;
+  geo::test::truncate_copy(real, dir / "cut.jpg", 0.95);  // exiv2 needs the header whole
+  auto r = run_geoev({"probe", (dir / "cut.jpg").string(), "--json", "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json cut = Json::parse(r.out);
+  EXPECT_NE(cut["diagnostics"].dump().find("image.truncated"), std::string::npos) << cut["diagnostics"].dump();
+  r = run_geoev({"probe", real.string(), "--json", "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json whole = Json::parse(r.out);
+  EXPECT_EQ(whole["diagnostics"].dump().find("image.truncated"), std::string::npos);
+  // The header, and so the GPS position, survived the cut.
+  ASSERT_FALSE(whole["location"].is_null());
+  ASSERT_FALSE(cut["location"].is_null());
+  EXPECT_DOUBLE_EQ(cut["location"]["lat_deg"].get<double>(), whole["location"]["lat_deg"].get<double>());
+}

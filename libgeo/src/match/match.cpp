@@ -10,6 +10,7 @@
 #include "geo/core/atomic_file.hpp"
 #include "geo/core/error.hpp"
 #include "geo/core/geodesy.hpp"
+#include "geo/media/image_file.hpp"
 #include "match/align_util.hpp"
 #include "match/index_cache.hpp"
 
@@ -32,7 +33,7 @@ void MatchOptions::validate() const {
   if (altitude_m && !gsd_m && !hfov_deg) bad("--altitude-m needs --hfov-deg (or give --gsd-m)");
   if (hfov_deg && !(*hfov_deg > 1 && *hfov_deg < 170)) bad("hfov_deg must be in (1, 170)");
   if (tilt_deg && !(*tilt_deg >= 0 && *tilt_deg < 80)) bad("tilt_deg must be in [0, 80)");
-  if (heading_deg && !std::isfinite(*heading_deg)) bad("heading_deg must be finite");
+  if (heading_deg && !(std::abs(*heading_deg) <= 360)) bad("heading_deg must be within [-360, 360] degrees");
   if (ref_gsd_m < 0) bad("ref_gsd_m must be >= 0");
   align.validate();
 }
@@ -377,14 +378,19 @@ MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string&
     FrameFix fx;
     fx.frame = frames[i].path;
     fx.pts_s = frames[i].pts_s;
-    cv::Mat img = cv::imread(frames[i].path, cv::IMREAD_COLOR);
+    // The decoder fills what a truncated file lacks with grey, without a word: such a frame is not
+    // the picture, so it is not matched (nor decoded).
+    const bool is_file = std::filesystem::is_regular_file(frames[i].path);
+    const std::string incomplete = is_file ? image_file_incomplete(frames[i].path) : "";
+    const cv::Mat img = is_file && incomplete.empty() ? cv::imread(frames[i].path, cv::IMREAD_COLOR) : cv::Mat();
     // A frame that cannot be matched at all; when every frame is hopeless nothing can be done.
-    if (const std::string why = unusable_frame(img, frames[i].path); !why.empty()) {
+    if (const std::string why = incomplete.empty() ? unusable_frame(img, frames[i].path) : incomplete; !why.empty()) {
       if (first_problem.empty()) first_problem = frames[i].path + ": " + why;
       ++hopeless;
     }
     if (img.empty()) {
-      fx.diagnostics.error("frame.unreadable", "cannot read the frame as an image", frames[i].path);
+      if (incomplete.empty()) fx.diagnostics.error("frame.unreadable", "cannot read the frame as an image", frames[i].path);
+      else fx.diagnostics.error("frame.truncated", incomplete + "; not matched", frames[i].path);
       r.frames.push_back(std::move(fx));
       continue;
     }

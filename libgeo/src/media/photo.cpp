@@ -9,6 +9,7 @@
 
 #include "geo/core/error.hpp"
 #include "geo/core/text.hpp"
+#include "geo/media/image_file.hpp"
 #include "media/probe_internal.hpp"
 
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
@@ -55,6 +56,8 @@ bool looks_like_photo(const std::filesystem::path& file) {
 void probe_photo(const std::filesystem::path& file, MediaInfo& info) {
   const std::string name = file.string();
   info.kind = "image";
+  // The header's metadata may be whole when the picture is not (a cut-off download or copy).
+  if (const std::string why = image_file_incomplete(file); !why.empty()) info.diagnostics.warn("image.truncated", why, name);
   try {
     Exiv2::enableBMFF(true);
     auto image = Exiv2::ImageFactory::open(name);
