@@ -139,6 +139,25 @@ TEST(CliMatch, HeadingOutOfRangeFails) {
   EXPECT_NE(r.err.find("heading_deg must be within"), std::string::npos) << r.err;
 }
 
+TEST(CliMatch, ACircleWiderThanTheImageryReadsOnlyTheImagery) {
+  // A rough location (50 km) against one scene: until session 9 the whole circle's window was asked
+  // for, 100 km x 100 km at the tile's 1 m, and refused as too large.
+  if (!have_sample()) GTEST_SKIP();
+  geo::test::ScratchDir dir;
+  const Fixture f = make_crop(dir, "view.png");
+  const std::string near = std::to_string(f.truth.lat_deg + 0.1) + "," + std::to_string(f.truth.lon_deg);
+  auto r = run_geoev({"match", (dir / "view.png").string(), "--imagery", f.imagery, "--near", near, "--radius-m",
+                      "50000", "--json", "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const geo::Json j = geo::Json::parse(r.out);
+  ASSERT_EQ(j["frames"][0]["status"], "located");
+  const geo::GeoPoint c{j["frames"][0]["center"]["lat_deg"].get<double>(), j["frames"][0]["center"]["lon_deg"].get<double>(), {}};
+  EXPECT_LT(geo::geodesic_inverse(c, f.truth).distance_m, 10.0);
+  r = run_geoev({"match", (dir / "view.png").string(), "--imagery", f.imagery, "--near", near, "--radius-m", "2e6"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("not a search area"), std::string::npos) << r.err;
+}
+
 TEST(CliMatch, SearchAreaOutsideImageryFails) {
   if (!have_sample()) GTEST_SKIP();
   geo::test::ScratchDir dir;

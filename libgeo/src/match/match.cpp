@@ -24,6 +24,7 @@ void MatchOptions::validate() const {
   if (near) {
     geo::validate(*near, "search centre");
     if (!(radius_m > 0)) bad("--near needs a positive --radius-m");
+    if (radius_m > 1e6) bad("--radius-m over 1000 km is not a search area");
   } else if (radius_m != 0) {
     bad("--radius-m needs --near");
   }
@@ -321,8 +322,16 @@ MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string&
     if (!boxes_intersect(want, info.bbox_wgs84))
       throw Error{Errc::invalid_argument, "match: search area (" + std::to_string(opts.radius_m) +
                                               " m around the given centre) does not intersect the imagery " + imagery};
-    req.center = *opts.near;
-    req.radius_m = opts.radius_m + margin_m;
+    const GeoBox& im = info.bbox_wgs84;
+    if (want.min_lon_deg >= im.min_lon_deg && want.max_lon_deg <= im.max_lon_deg && want.min_lat_deg >= im.min_lat_deg &&
+        want.max_lat_deg <= im.max_lat_deg) {
+      req.center = *opts.near;
+      req.radius_m = opts.radius_m + margin_m;
+    } else {
+      // A circle wider than the imagery (a rough location against one scene): only the part with
+      // imagery is read; the search still keeps to the circle.
+      req.bbox = grown_clipped(want);
+    }
   } else if (opts.bbox) {
     if (!boxes_intersect(*opts.bbox, info.bbox_wgs84))
       throw Error{Errc::invalid_argument, "match: search bbox does not intersect the imagery " + imagery};
