@@ -158,6 +158,20 @@ TEST(CliMatch, ACircleWiderThanTheImageryReadsOnlyTheImagery) {
   EXPECT_NE(r.err.find("not a search area"), std::string::npos) << r.err;
 }
 
+TEST(CliMatch, AReferenceTooLargeToReadSaysWhatToDo) {
+  if (!have_sample()) GTEST_SKIP();
+  geo::test::ScratchDir dir;
+  const Fixture f = make_crop(dir, "view.png");
+  // The whole tile at 0.2 m: about 23000 x 18000 pixels.
+  const auto r = run_geoev({"match", (dir / "view.png").string(), "--imagery", f.imagery, "--ref-gsd-m", "0.2", "-o",
+                            (dir / "m.geojson").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("too large to read at 0.20 m/px"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--ref-gsd-m"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
+}
+
 TEST(CliMatch, SearchAreaOutsideImageryFails) {
   if (!have_sample()) GTEST_SKIP();
   geo::test::ScratchDir dir;

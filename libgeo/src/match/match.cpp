@@ -367,7 +367,25 @@ MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string&
     cached = match_detail::load_cached(entry, key, co, r.diagnostics);
   }
   report(progress, 0.0, "reading imagery");
-  const GeoImage ref = cached ? std::move(cached->image) : raster.read_window(req);
+  const GeoImage ref = cached ? std::move(cached->image) : [&] {
+    try {
+      return raster.read_window(req);
+    } catch (const Error& e) {
+      // The reader's own advice names its parameter; say what to do on the command line.
+      std::string msg = e.what();
+      const auto at = msg.find(" (raise gsd_m)");
+      if (msg.find("max_pixels") == std::string::npos || at == std::string::npos) throw;
+      msg.erase(at);
+      throw Error{Errc::invalid_argument, msg + ": the search area is too large to read at " +
+                                              [&] {
+                                                char b[32];
+                                                std::snprintf(b, sizeof b, "%.2f", req.gsd_m);
+                                                return std::string(b);
+                                              }() +
+                                              " m/px; narrow it (--near with --radius-m, or --bbox) or coarsen "
+                                              "the reference (--ref-gsd-m)"};
+    }
+  }();
   r.reference_gsd_m = ref.gsd_m;
   r.diagnostics.append(ref.diagnostics);
   if (ref.valid_fraction() < 0.01)
