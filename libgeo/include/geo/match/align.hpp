@@ -141,6 +141,8 @@ struct Alignment {
   double peak_z = 0.0;            // dense: (peak - mean) / std of its hypothesis' correlation map
   double ncc_fine = 0.0;          // dense: correlation after the local refinement at the finer level
   double drift_px = 0.0;          // dense: fine estimate's distance from the coarse one, coarse pixels
+  double rival_spread_m = 0.0;    // dense: how far from the fix another refinement of the same place
+                                  // ended with a refined correlation within 10 % of the fix's, metres
   double fine_ratio = 0.0;        // dense, no scale prior: refined correlation over the best refined
                                   // at a clearly different place (0 when not computed)
   double fine_z = 0.0;            // dense, no scale prior: refined correlation in standard deviations
