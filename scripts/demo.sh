@@ -48,7 +48,7 @@ step "6. Geolocation: match the frames against the imagery (footprints, confiden
 frames=("$OUT/drone-frame.jpg")
 [ -f "$OUT/unrelated-frame.jpg" ] && frames+=("$OUT/unrelated-frame.jpg")
 "$G" match "${frames[@]}" --imagery data/demo/naip_2014_reference.tif --near 47.02,-99.15 --radius-m 1500 \
-  --gsd-m 1.5 -o "$OUT/matches.geojson" --overlay "$OUT/overlays" --case "$OUT/case" --quiet
+  --gsd-m 1.5 --imagery-date 2014-07-20 -o "$OUT/matches.geojson" --overlay "$OUT/overlays" --case "$OUT/case" --quiet
 
 step "7. Compounds: the shipped registry (positions only where a public source states one)"
 "$G" compounds list | head -20

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include <gdal.h>
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -170,6 +171,55 @@ TEST(CliMatch, AReferenceTooLargeToReadSaysWhatToDo) {
   EXPECT_NE(r.err.find("--ref-gsd-m"), std::string::npos) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
+}
+
+TEST(CliMatch, TheImageryDateSaysWhereItCameFrom) {
+  if (!have_sample()) GTEST_SKIP();
+  geo::test::ScratchDir dir;
+  const Fixture f = make_crop(dir, "view.png");
+  const std::string view = (dir / "view.png").string();
+  // The NAIP file carries no date; the analyst knows it from the provider.
+  auto r = run_geoev({"match", view, "--imagery", f.imagery, "--json", "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(geo::Json::parse(r.out)["imagery"]["acquired"].is_null());
+  r = run_geoev({"match", view, "--imagery", f.imagery, "--imagery-date", "2014-07-20", "--json", "--quiet", "-o",
+                 (dir / "m.geojson").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  geo::Json j = geo::Json::parse(r.out);
+  EXPECT_EQ(j["imagery"]["acquired"], "2014-07-20");
+  EXPECT_EQ(j["imagery"]["acquired_source"], "analyst:--imagery-date");
+  EXPECT_EQ(j["provenance"]["parameters"]["imagery_date"], "2014-07-20");
+  const geo::Json g = geo::read_json_file(dir / "m.geojson");
+  EXPECT_EQ(g["features"][0]["properties"]["imagery_acquired_source"], "analyst:--imagery-date");
+  // A date in the raster's own metadata, and a given date that disagrees with it.
+  const std::string vrt = (dir / "dated.vrt").string();
+  {
+    GDALAllRegister();
+    GDALDatasetH src = GDALOpen(f.imagery.c_str(), GA_ReadOnly);
+    ASSERT_NE(src, nullptr);
+    GDALDatasetH d = GDALCreateCopy(GDALGetDriverByName("VRT"), vrt.c_str(), src, FALSE, nullptr, nullptr, nullptr);
+    ASSERT_NE(d, nullptr);
+    GDALSetMetadataItem(d, "ACQUISITION_DATE", "2014-07-20", nullptr);
+    GDALClose(d);
+    GDALClose(src);
+  }
+  r = run_geoev({"match", view, "--imagery", vrt, "--json", "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  j = geo::Json::parse(r.out);
+  EXPECT_EQ(j["imagery"]["acquired"], "2014-07-20");
+  EXPECT_EQ(j["imagery"]["acquired_source"], "metadata:default:ACQUISITION_DATE");
+  EXPECT_EQ(j["diagnostics"].dump().find("imagery.date_disagrees"), std::string::npos);
+  r = run_geoev({"match", view, "--imagery", vrt, "--imagery-date", "2014-08-02", "--json", "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  j = geo::Json::parse(r.out);
+  EXPECT_EQ(j["imagery"]["acquired"], "2014-08-02");
+  EXPECT_NE(j["diagnostics"].dump().find("imagery.date_disagrees"), std::string::npos);
+  // Impossible, future and zone-less dates.
+  for (const char* bad : {"2014-02-30", "2099-01-01", "2014-07-20T10:00:00", "July 2014"}) {
+    r = run_geoev({"match", view, "--imagery", f.imagery, "--imagery-date", bad});
+    EXPECT_EQ(r.exit_code, 1) << bad;
+    EXPECT_NE(r.err.find("imagery date"), std::string::npos) << r.err;
+  }
 }
 
 TEST(CliMatch, SearchAreaOutsideImageryFails) {

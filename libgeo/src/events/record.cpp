@@ -16,6 +16,7 @@ std::vector<std::int64_t> record_match(const CaseInfo& c, const MatchResult& r) 
     o.kind = "image_match";
     o.parameters = Json{{"frame", f.frame}, {"status", f.status}, {"method", f.method},
                         {"imagery", r.imagery}, {"imagery_acquired", r.imagery_acquired ? Json(*r.imagery_acquired) : Json()},
+                        {"imagery_acquired_source", r.imagery_acquired ? Json(r.imagery_acquired_source) : Json()},
                         {"inliers", f.inliers}, {"gates", f.gates}, {"outlier", f.outlier},
                         {"diagnostics", to_json(f.diagnostics)}};
     if (f.pts_s) o.parameters["pts_s"] = *f.pts_s;

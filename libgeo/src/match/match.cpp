@@ -10,6 +10,7 @@
 #include "geo/core/atomic_file.hpp"
 #include "geo/core/error.hpp"
 #include "geo/core/geodesy.hpp"
+#include "geo/core/time.hpp"
 #include "geo/media/image_file.hpp"
 #include "match/align_util.hpp"
 #include "match/index_cache.hpp"
@@ -17,6 +18,20 @@
 namespace geo {
 
 using match_detail::apply;
+
+namespace {
+// The instant an imagery date stands for: the start (UTC) of a calendar day, or a time with its zone.
+UtcTime imagery_time(const std::string& text) {
+  try {
+    if (text.size() == 10) return parse_iso8601(text + "T00:00:00Z").utc;
+    const ParsedTime t = parse_iso8601(text);
+    if (t.has_zone) return t.utc;
+  } catch (const Error&) {
+  }
+  throw Error{Errc::invalid_argument,
+              "match: imagery date '" + text + "' is not a date or a time with its zone: expected YYYY-MM-DD or an ISO 8601 time with Z or +hh:mm"};
+}
+}  // namespace
 
 void MatchOptions::validate() const {
   auto bad = [](const std::string& m) { throw Error{Errc::invalid_argument, "match: " + m}; };
@@ -36,6 +51,10 @@ void MatchOptions::validate() const {
   if (tilt_deg && !(*tilt_deg >= 0 && *tilt_deg < 80)) bad("tilt_deg must be in [0, 80)");
   if (heading_deg && !(std::abs(*heading_deg) <= 360)) bad("heading_deg must be within [-360, 360] degrees");
   if (ref_gsd_m < 0) bad("ref_gsd_m must be >= 0");
+  if (imagery_date) {
+    const UtcTime t = imagery_time(*imagery_date);  // throws on a malformed or impossible date
+    if (t.unix_us > now_utc().unix_us + 86'400'000'000LL) bad("imagery date " + *imagery_date + " is in the future");
+  }
   align.validate();
 }
 
@@ -51,6 +70,7 @@ Json MatchOptions::to_json() const {
   opt("hfov_deg", hfov_deg);
   opt("gsd_m", gsd_m);
   opt("tilt_deg", tilt_deg);
+  if (imagery_date) j["imagery_date"] = *imagery_date;
   j["heading_tol_deg"] = heading_tol_deg;
   j["gsd_tol"] = gsd_tol;
   j["ref_gsd_m"] = ref_gsd_m;
@@ -287,6 +307,17 @@ MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string&
   const RasterInfo& info = raster.info();
   r.imagery_sha256 = info.sha256;
   r.imagery_acquired = info.acquired;
+  if (info.acquired) r.imagery_acquired_source = "metadata:" + info.acquired_key;
+  if (opts.imagery_date) {
+    // Different calendar days (a metadata time may carry a clock; the analyst's date may not).
+    if (info.acquired && info.acquired->substr(0, 10) != opts.imagery_date->substr(0, 10))
+      r.diagnostics.warn("imagery.date_disagrees", "--imagery-date " + *opts.imagery_date +
+                                                       " differs from the date in the imagery's metadata (" +
+                                                       *info.acquired + ", " + info.acquired_key + "); using the given date",
+                         imagery);
+    r.imagery_acquired = *opts.imagery_date;
+    r.imagery_acquired_source = "analyst:--imagery-date";
+  }
   // The reference window: the search area plus room for a footprint that sticks out of it.
   const double ref_gsd = opts.ref_gsd_m > 0 ? opts.ref_gsd_m : std::max(0.5, info.gsd_m);
   const double margin_m = 700.0;
@@ -522,6 +553,7 @@ Json to_json(const MatchResult& r) {
   j["imagery"] = {{"path", r.imagery},
                   {"sha256", r.imagery_sha256},
                   {"acquired", r.imagery_acquired ? Json(*r.imagery_acquired) : Json(nullptr)},
+                  {"acquired_source", r.imagery_acquired ? Json(r.imagery_acquired_source) : Json(nullptr)},
                   {"reference_gsd_m", round_to(r.reference_gsd_m, 3)}};
   j["located"] = r.located;
   j["frame_count"] = r.frames.size();
@@ -546,7 +578,10 @@ Json to_geojson(const MatchResult& r) {
     Json geom = props["footprint"];
     props.erase("footprint");
     props["imagery_sha256"] = r.imagery_sha256;
-    if (r.imagery_acquired) props["imagery_acquired"] = *r.imagery_acquired;
+    if (r.imagery_acquired) {
+      props["imagery_acquired"] = *r.imagery_acquired;
+      props["imagery_acquired_source"] = r.imagery_acquired_source;
+    }
     feats.push_back({{"type", "Feature"}, {"geometry", geom}, {"properties", props}});
   }
   if (r.combined_center)

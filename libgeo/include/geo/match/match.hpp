@@ -40,6 +40,10 @@ struct MatchOptions {
   double gsd_tol = 0.10;               // relative tolerance of gsd_m / altitude_m
   std::optional<double> tilt_deg;      // camera angle from straight down, degrees
   double ref_gsd_m = 0.0;              // reference resolution; 0 = the raster's native GSD (>= 0.5 m)
+  // When the imagery was taken, as the analyst knows it (a provider's catalogue, Google Earth's
+  // historical imagery date): "YYYY-MM-DD" or an ISO 8601 UTC time. It wins over a date in the
+  // raster's metadata; a disagreement between the two is a warning.
+  std::optional<std::string> imagery_date;
   AlignOptions align;
   std::filesystem::path overlay_dir;   // when set: one overlay PNG per frame (atomic directory)
   // When set: the reference window and its keypoint index are cached here (one subdirectory per
@@ -47,7 +51,7 @@ struct MatchOptions {
   // the keypoint detection. Entries record their files' SHA-256 and are rebuilt when altered.
   std::filesystem::path index_dir;
   // Throws Error{invalid_argument}: radius without near, near and bbox together, negative values,
-  // tilt outside [0, 80), hfov outside (1, 170).
+  // tilt outside [0, 80), hfov outside (1, 170), an imagery date that is not a date or lies in the future.
   void validate() const;
   Json to_json() const;
 };
@@ -73,6 +77,7 @@ struct MatchResult {
   std::string imagery;                 // as given
   std::string imagery_sha256;
   std::optional<std::string> imagery_acquired;
+  std::string imagery_acquired_source;  // "metadata:<domain>:<key>" or "analyst:--imagery-date"
   double reference_gsd_m = 0.0;
   std::vector<FrameFix> frames;
   // Combination across frames (when >= 2 are located): the median centre of consistent fixes.
