@@ -66,7 +66,26 @@ TEST(CliMatch, LocatesACropAndWritesGeoJson) {
   EXPECT_EQ(g["features"][0]["geometry"]["type"], "Polygon");
   EXPECT_EQ(g["features"][0]["geometry"]["coordinates"][0].size(), 5u);
   EXPECT_EQ(g["provenance"]["operation"], "match");
-  EXPECT_EQ(geo::test::list_files(ov).size(), 1u);
+  const auto pngs = geo::test::list_files(ov);
+  ASSERT_EQ(pngs.size(), 1u);
+  // The overlay: imagery crop | frame (640 x 360 shown 1280 x 720) | the frame warped onto the crop. The
+  // warped frame must show the imagery beside it, place for place.
+  const cv::Mat png = cv::imread(pngs[0].string(), cv::IMREAD_GRAYSCALE);
+  ASSERT_EQ(png.rows, 720);
+  const int lw = (png.cols - 1280) / 2;
+  ASSERT_GT(lw, 100);
+  cv::Mat crop = png(cv::Rect(0, 0, lw, 720)), warped = png(cv::Rect(lw + 1280, 0, lw, 720));
+  cv::Mat inside = warped != 40;
+  cv::erode(inside, inside, cv::Mat(), {-1, -1}, 6);  // off the outline and the warp's edge
+  ASSERT_GT(cv::countNonZero(inside), 20000);
+  cv::Mat a, b;
+  crop.convertTo(a, CV_32F);
+  warped.convertTo(b, CV_32F);
+  cv::Scalar ma, sa, mb, sb;
+  cv::meanStdDev(a, ma, sa, inside);
+  cv::meanStdDev(b, mb, sb, inside);
+  const double ncc = cv::mean((a - ma[0]).mul(b - mb[0]), inside)[0] / (sa[0] * sb[0]);
+  EXPECT_GT(ncc, 0.5);  // 0.73 (the inlier lines cross the crop); 30 px off: 0.32
 }
 
 TEST(CliMatch, ImageryWithoutGeoreferencingFails) {

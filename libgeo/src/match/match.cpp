@@ -210,18 +210,32 @@ void write_overlay(const std::filesystem::path& file, const cv::Mat& frame, cons
   cv::Mat fr = frame.channels() == 1 ? cv::Mat() : frame;
   if (frame.channels() == 1) cv::cvtColor(frame, fr, cv::COLOR_GRAY2BGR);
   cv::resize(fr, right, cv::Size(std::max(1, int(fs.width * kr)), H));
-  cv::Mat canvas(H, left.cols + right.cols, CV_8UC3);
+  // When located, a third panel: the frame warped onto the reference crop's grid by the fix, so that a
+  // reader can compare it with the imagery beside it at the same place, scale and orientation.
+  cv::Mat warped;
+  if (located) {
+    const cv::Matx33d left_from_frame = cv::Matx33d(kl, 0, -roi.x * kl, 0, kl, -roi.y * kl, 0, 0, 1) * a.ref_from_frame;
+    cv::warpPerspective(fr, warped, cv::Mat(left_from_frame), left.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT,
+                        cv::Scalar(40, 40, 40));
+  }
+  cv::Mat canvas(H, left.cols + right.cols + warped.cols, CV_8UC3);
   left.copyTo(canvas(cv::Rect(0, 0, left.cols, H)));
   right.copyTo(canvas(cv::Rect(left.cols, 0, right.cols, H)));
+  if (!warped.empty()) warped.copyTo(canvas(cv::Rect(left.cols + right.cols, 0, warped.cols, H)));
   auto to_left = [&](cv::Point2d p) { return cv::Point(int((p.x - roi.x) * kl), int((p.y - roi.y) * kl)); };
   if (located) {
     std::vector<cv::Point> poly;
     for (const auto& p : q) poly.push_back(to_left(p));
     cv::polylines(canvas, poly, true, cv::Scalar(0, 255, 255), 2);
     cv::line(canvas, poly[0], poly[1], cv::Scalar(0, 0, 255), 3);  // the frame's top edge
-    int n = 0;
-    for (const auto& pr : a.inlier_pairs) {
-      if (++n > 60) break;
+    std::vector<cv::Point> poly3;
+    for (const auto& p : poly) poly3.push_back(p + cv::Point(left.cols + right.cols, 0));
+    cv::polylines(canvas, poly3, true, cv::Scalar(0, 255, 255), 1);
+    // At most about 60 lines, spread over all the inliers (detectors return keypoints sorted by
+    // position, so the first 60 would all lie along the frame's left edge).
+    const size_t stride = std::max<size_t>(1, (a.inlier_pairs.size() + 59) / 60);
+    for (size_t i = 0; i < a.inlier_pairs.size(); i += stride) {
+      const auto& pr = a.inlier_pairs[i];
       cv::line(canvas, to_left(pr.second),
                cv::Point(left.cols + int(pr.first.x * kr), int(pr.first.y * kr)), cv::Scalar(0, 255, 0), 1, cv::LINE_AA);
     }
