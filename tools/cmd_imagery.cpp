@@ -20,14 +20,16 @@ int run_info(const Args& args) {
   return run_guarded("imagery info", [&] {
     CommonOptions common;
     std::string raster;
+    geo::OpenOptions oo;
     po::options_description desc("imagery info options");
     add_common_options(desc, common);
-    desc.add_options()("raster", po::value(&raster)->required(), "raster file, XYZ tile folder or tile URL");
+    desc.add_options()("raster", po::value(&raster)->required(), "raster file, XYZ tile folder or tile URL")(
+        "assume-crs", po::value(&oo.assume_crs), "CRS of a raster with a world file but no CRS, e.g. EPSG:4326");
     po::positional_options_description pos;
     pos.add("raster", 1);
     po::variables_map vm;
     if (!parse_args(args, "imagery info RASTER [--json]", desc, pos, vm)) return kExitOk;
-    const geo::Raster r = geo::Raster::open(raster);
+    const geo::Raster r = geo::Raster::open(raster, oo);
     const geo::Json j = geo::to_json(r.info());
     if (common.json) {
       print_json(j);
@@ -48,6 +50,7 @@ int run_crop(const Args& args) {
     CommonOptions common;
     std::string raster, bbox, center, crs, out;
     double radius_m = 0, gsd_m = 0;
+    geo::OpenOptions oo;
     po::options_description desc("imagery crop options");
     add_common_options(desc, common);
     desc.add_options()
@@ -57,6 +60,7 @@ int run_crop(const Args& args) {
         ("radius-m", po::value(&radius_m), "half side of the square window around --center, metres")
         ("gsd", po::value(&gsd_m), "output ground sample distance, metres (default: native)")
         ("crs", po::value(&crs), "output CRS, e.g. EPSG:32647 (default: UTM zone of the centre)")
+        ("assume-crs", po::value(&oo.assume_crs), "CRS of an input with a world file but no CRS, e.g. EPSG:4326")
         ("output,o", po::value(&out)->required(), "output GeoTIFF");
     po::positional_options_description pos;
     pos.add("raster", 1);
@@ -76,7 +80,7 @@ int run_crop(const Args& args) {
       throw geo::Error{geo::Errc::invalid_argument, "imagery crop: --gsd must be > 0 (got " + std::to_string(gsd_m) + ")"};
     req.gsd_m = gsd_m;
     req.crs = crs;
-    const auto r = geo::crop_to_geotiff(raster, req, out, make_progress(common.quiet));
+    const auto r = geo::crop_to_geotiff(raster, req, out, make_progress(common.quiet), oo);
     end_progress();
     if (common.json) print_json(geo::to_json(r));
     else

@@ -17,7 +17,7 @@ int run_match(const geoev::Args& args) {
     namespace po = geoev::po;
     geoev::CommonOptions common;
     std::vector<std::string> frame_paths;
-    std::string frames_json, imagery, near, bbox, out, overlay, index_dir, case_dir, detector = "sift", gsd_range, imagery_date;
+    std::string frames_json, imagery, near, bbox, out, overlay, index_dir, case_dir, detector = "sift", gsd_range, imagery_date, assume_crs;
     double heading = NAN, altitude = NAN, hfov = NAN, gsd = NAN, tilt = NAN;
     geo::MatchOptions opts;
     po::options_description desc("options");
@@ -36,6 +36,7 @@ int run_match(const geoev::Args& args) {
         ("gsd-tol", po::value(&opts.gsd_tol)->default_value(opts.gsd_tol), "relative uncertainty of the scale prior")
         ("tilt-deg", po::value(&tilt), "camera angle from straight down, degrees")
         ("ref-gsd-m", po::value(&opts.ref_gsd_m)->default_value(0.0), "reference resolution (0 = native, >= 0.5 m)")
+        ("assume-crs", po::value(&assume_crs), "CRS of imagery with a world file but no CRS, e.g. EPSG:4326")
         ("imagery-date", po::value(&imagery_date), "when the imagery was taken, YYYY-MM-DD (or an ISO 8601 UTC time), as the provider states it")
         ("detector", po::value(&detector)->default_value(detector), "sift | akaze | orb")
         ("no-dense", "disable the dense gradient-orientation search")
@@ -68,6 +69,7 @@ int run_match(const geoev::Args& args) {
     if (!overlay.empty()) opts.overlay_dir = overlay;
     if (!index_dir.empty()) opts.index_dir = index_dir;
     if (!imagery_date.empty()) opts.imagery_date = imagery_date;
+    opts.assume_crs = assume_crs;
     std::vector<geo::FrameRef> frames;
     if (!frames_json.empty()) frames = geo::frames_from_json(frames_json);
     for (const auto& p : frame_paths) frames.push_back({p, std::nullopt});

@@ -4,7 +4,9 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include "geo/core/geodesy.hpp"
 #include "geo/core/json.hpp"
+#include "geo/imagery/raster.hpp"
 #include "support/support.hpp"
 
 using geo::test::run_geoev;
@@ -68,6 +70,43 @@ TEST(CliImagery, TilesBuildsAnIndex) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(fs::exists(dir / "idx/index.json"));
   EXPECT_GE(geo::Json::parse(r.out)["tile_count"].get<int>(), 4);
+}
+
+TEST(CliImagery, AWorldFileWithoutCrsNeedsAssumeCrsAndAWrongOneIsRefused) {
+  const fs::path naip = geo::test::shared(kNaip);
+  if (!fs::exists(naip)) GTEST_SKIP();
+  geo::test::ScratchDir dir;
+  // A 200 x 200 px piece of the NAIP tile as a PNG with only a world file (as Google Earth Pro exports).
+  const cv::Mat px = cv::imread(naip.string(), cv::IMREAD_COLOR)(cv::Rect(300, 300, 200, 200));
+  cv::imwrite((dir / "ge.png").string(), px);
+  auto r = run_geoev({"imagery", "info", naip.string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const geo::Json ref = geo::Json::parse(r.out);
+  const auto gt = ref["geotransform"];
+  ASSERT_TRUE(gt.is_array()) << ref.dump();
+  const double x0 = gt[0].get<double>() + 300 * gt[1].get<double>(), y0 = gt[3].get<double>() + 300 * gt[5].get<double>();
+  geo::test::write_bytes(dir / "ge.pgw", std::to_string(gt[1].get<double>()) + "\n0\n0\n" + std::to_string(gt[5].get<double>()) +
+                                            "\n" + std::to_string(x0 + gt[1].get<double>() / 2) + "\n" +
+                                            std::to_string(y0 + gt[5].get<double>() / 2) + "\n");
+  const std::string ge = (dir / "ge.png").string(), epsg = "EPSG:" + std::to_string(ref["epsg"].get<int>());
+  expect_one_line_failure(run_geoev({"imagery", "info", ge}), "--assume-crs", dir.path());
+  expect_one_line_failure(run_geoev({"imagery", "info", ge, "--assume-crs", "EPSG:4326"}), "wrong CRS", dir.path());
+  r = run_geoev({"imagery", "info", ge, "--assume-crs", epsg, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const geo::Json j = geo::Json::parse(r.out);
+  EXPECT_EQ(j["epsg"], ref["epsg"]);
+  EXPECT_NEAR(j["gsd_m"].get<double>(), ref["gsd_m"].get<double>(), 1e-6);
+  EXPECT_NE(j["diagnostics"].dump().find("imagery.crs_assumed"), std::string::npos);
+  // The piece's centre, by the world file, is where the tile says it is.
+  const double lat = 0.5 * (j["bbox_wgs84"][1].get<double>() + j["bbox_wgs84"][3].get<double>());
+  const double lon = 0.5 * (j["bbox_wgs84"][0].get<double>() + j["bbox_wgs84"][2].get<double>());
+  const geo::GeoPoint want = geo::Raster::open(naip).lat_lon_from_pixel(400, 400);
+  EXPECT_LT(geo::geodesic_inverse({lat, lon, {}}, want).distance_m, 1.0);
+  const std::string out = (dir / "crop.tif").string();
+  r = run_geoev({"imagery", "crop", ge, "--assume-crs", epsg, "--center", std::to_string(lat) + "," + std::to_string(lon),
+                 "--radius-m", "100", "-o", out, "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(geo::test::read_text(out + ".provenance.json").find(epsg), std::string::npos);
 }
 
 TEST(CliImagery, BadInputsFailWithOneLineAndWriteNothing) {

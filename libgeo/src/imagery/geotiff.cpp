@@ -105,15 +105,16 @@ Json to_json(const CropResult& r) {
 }
 
 CropResult crop_to_geotiff(const std::string& source, const WindowRequest& req, const fs::path& out,
-                           const ProgressFn& progress) {
+                           const ProgressFn& progress, const OpenOptions& open) {
   req.validate();
   std::error_code ec;
   if (fs::exists(out, ec) && fs::exists(source, ec) && fs::equivalent(out, source, ec))
     throw Error{Errc::invalid_argument, "imagery.crop: " + out.string() + ": refusing to overwrite the input"};
   if (out.empty()) throw Error{Errc::invalid_argument, "imagery.crop: no output path"};
-  Raster raster = Raster::open(source);
+  Raster raster = Raster::open(source, open);
   GeoImage img = raster.read_window(req, progress);
   Json params;
+  if (!open.assume_crs.empty()) params["assume_crs"] = open.assume_crs;
   if (req.bbox) params["bbox"] = to_json(*req.bbox);
   if (req.center) {
     params["center"] = to_json(*req.center);

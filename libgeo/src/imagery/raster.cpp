@@ -127,12 +127,24 @@ RasterInfo describe(GDALDatasetH ds, const std::string& source, const std::strin
       }
     }
   }
+  // A CRS that does not fit the coordinates: a world file in metres read as degrees (or the reverse).
+  const std::string crs_name = info.epsg ? "EPSG:" + std::to_string(info.epsg) : "its CRS";
+  if (crs_is_geographic(crs)) {
+    for (const auto& m : outline(gt, info.width, info.height))
+      if (!(std::abs(m.x) <= 360.5 && std::abs(m.y) <= 90.5))
+        throw Error{Errc::no_georeferencing,
+                    "imagery.open: " + source + ": wrong CRS: coordinates such as (" + std::to_string(m.x) + ", " + std::to_string(m.y) +
+                        ") are not degrees, so the raster is not in " + crs_name + " (give the right one with --assume-crs)"};
+  }
   // Native GSD: geodesic length of one pixel step at the raster centre, along columns and rows.
   const double cc = info.width / 2.0, cr = info.height / 2.0;
   const GeoPoint p0 = lat_lon_from_map(crs, gt.map_from_pixel(cc, cr));
   const GeoPoint px = lat_lon_from_map(crs, gt.map_from_pixel(cc + 1, cr));
   const GeoPoint py = lat_lon_from_map(crs, gt.map_from_pixel(cc, cr + 1));
   info.gsd_m = 0.5 * (geodesic_inverse(p0, px).distance_m + geodesic_inverse(p0, py).distance_m);
+  if (!(info.gsd_m >= 1e-3))
+    throw Error{Errc::no_georeferencing, "imagery.open: " + source + ": wrong CRS: a pixel " + std::to_string(info.gsd_m) + " m across in " +
+                                             crs_name + " (degrees read as metres?; give the right CRS with --assume-crs)"};
   // WGS 84 box of the densified outline (edges can bulge beyond the corners after reprojection).
   bool first = true;
   for (const auto& m : outline(gt, info.width, info.height)) {
@@ -262,17 +274,23 @@ Raster Raster::open(const std::string& source, const OpenOptions& opts) {
     has_gt = GDALGetGeoTransform(ds, gt.c.data()) == CE_None;
   }
   std::string crs = gdal::dataset_wkt(ds);
-  if (crs.empty() && !opts.assume_crs.empty()) crs = crs_to_wkt(opts.assume_crs);
+  const bool assumed = crs.empty() && !opts.assume_crs.empty() && has_gt;
+  if (assumed) crs = crs_to_wkt(opts.assume_crs);
   if (!has_gt && GDALGetGCPCount(ds) > 0)
     throw Error{Errc::no_georeferencing, what + ": no georeferencing (only GCPs; warp it first with gdalwarp)"};
   if (!has_gt) throw Error{Errc::no_georeferencing, what + ": no georeferencing (no geotransform or world file)"};
   if (crs.empty())
     throw Error{Errc::no_georeferencing,
-                what + ": no georeferencing (geotransform without a CRS; give OpenOptions::assume_crs)"};
+                what + ": no georeferencing (a geotransform or world file but no CRS: give it with --assume-crs, "
+                       "e.g. EPSG:4326 for a world file in degrees)"};
   impl->crs = crs;
   impl->alpha_band = find_alpha(ds);
   impl->info = describe(ds, source, crs, gt, opts.hash && rs.hashable);
   if (!rs.note.empty()) impl->open_diagnostics.info("imagery.source", rs.note, source);
+  if (assumed)
+    impl->open_diagnostics.warn("imagery.crs_assumed",
+                                "the imagery states no CRS; its coordinates are read as " + opts.assume_crs + " (as given)",
+                                source);
   for (const auto& w : open_cap.warnings()) impl->open_diagnostics.warn("imagery.gdal_warning", w, source);
   impl->info.diagnostics = impl->open_diagnostics;
   return Raster(std::move(impl));

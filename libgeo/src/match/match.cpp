@@ -71,6 +71,7 @@ Json MatchOptions::to_json() const {
   opt("gsd_m", gsd_m);
   opt("tilt_deg", tilt_deg);
   if (imagery_date) j["imagery_date"] = *imagery_date;
+  if (!assume_crs.empty()) j["assume_crs"] = assume_crs;
   j["heading_tol_deg"] = heading_tol_deg;
   j["gsd_tol"] = gsd_tol;
   j["ref_gsd_m"] = ref_gsd_m;
@@ -317,7 +318,9 @@ MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string&
   if (frames.empty()) throw Error{Errc::invalid_argument, "match: no frames given"};
   MatchResult r;
   r.imagery = imagery;
-  Raster raster = Raster::open(imagery);
+  OpenOptions oo;
+  oo.assume_crs = opts.assume_crs;
+  Raster raster = Raster::open(imagery, oo);
   const RasterInfo& info = raster.info();
   r.imagery_sha256 = info.sha256;
   r.imagery_acquired = info.acquired;

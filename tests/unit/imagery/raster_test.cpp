@@ -308,6 +308,24 @@ TEST(RasterBadInput, EachFailsWithItsCategory) {
   OpenOptions o;
   o.assume_crs = "EPSG:32648";
   EXPECT_EQ(Raster::open(dir / "plain.png", o).info().epsg, 32648);
+  EXPECT_NE(to_json(Raster::open(dir / "plain.png", o).info().diagnostics).dump().find("imagery.crs_assumed"),
+            std::string::npos);
+  // A wrong CRS: those metres read as degrees, and degrees read as metres (a 1e-5 m pixel).
+  o.assume_crs = "EPSG:4326";
+  EXPECT_EQ(error_code_of([&] { Raster::open(dir / "plain.png", o); }), Errc::no_georeferencing);
+  test::write_bytes(dir / "deg.png", std::string());
+  cv::imwrite((dir / "deg.png").string(), png);
+  test::write_bytes(dir / "deg.pgw", "0.00001\n0.0\n0.0\n-0.00001\n104.9\n11.5\n");
+  o.assume_crs = "EPSG:32648";
+  try {
+    Raster::open(dir / "deg.png", o);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::no_georeferencing);
+    EXPECT_NE(std::string(e.what()).find("wrong CRS"), std::string::npos) << e.what();
+  }
+  o.assume_crs = "EPSG:4326";
+  EXPECT_NEAR(Raster::open(dir / "deg.png", o).info().gsd_m, 1.09, 0.02);  // 1e-5 degree at 11.5 N
 
   test::write_bytes(dir / "bad.tif", "II*\0" + test::random_bytes(2000, 7));
   EXPECT_EQ(error_code_of([&] { Raster::open(dir / "bad.tif"); }), Errc::corrupt_data);

@@ -218,6 +218,7 @@ Json to_json(const CropResult& r);
 // The `geoev imagery crop` operation: opens `source`, reads `req`, writes `out` (atomic, with
 // provenance). Nothing is written when it throws.
 CropResult crop_to_geotiff(const std::string& source, const WindowRequest& req,
-                           const std::filesystem::path& out, const ProgressFn& progress = {});
+                           const std::filesystem::path& out, const ProgressFn& progress = {},
+                           const OpenOptions& open = {});
 
 }  // namespace geo

@@ -44,6 +44,9 @@ struct MatchOptions {
   // historical imagery date): "YYYY-MM-DD" or an ISO 8601 UTC time. It wins over a date in the
   // raster's metadata; a disagreement between the two is a warning.
   std::optional<std::string> imagery_date;
+  // CRS of imagery that has a geotransform but states no CRS (a JPEG or PNG with only a world file,
+  // e.g. a Google Earth export): "EPSG:4326". Empty: such imagery is refused.
+  std::string assume_crs;
   AlignOptions align;
   std::filesystem::path overlay_dir;   // when set: one overlay PNG per frame (atomic directory)
   // When set: the reference window and its keypoint index are cached here (one subdirectory per
