@@ -11,9 +11,11 @@ void print_help(std::ostream& os) {
      << "usage: geoev <command> [options]   (geoev <command> --help for each)\n\ncommands:\n";
   auto cmds = geoev::commands();
   std::sort(cmds.begin(), cmds.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  std::size_t width = 0;  // the longest name and two spaces ("observations" is 12 characters)
+  for (const auto& c : cmds) width = std::max(width, c.name.size() + 2);
   for (const auto& c : cmds) {
     os << "  " << c.name;
-    for (std::size_t i = c.name.size(); i < 12; ++i) os << ' ';
+    for (std::size_t i = c.name.size(); i < width; ++i) os << ' ';
     os << c.summary << "\n";
   }
   os << "\nexit codes: 0 ok, 1 failure, 2 usage error\n";

@@ -13,6 +13,9 @@ TEST(Cli, VersionAndHelp) {
   const auto h = run_geoev({"--help"});
   EXPECT_EQ(h.exit_code, 0);
   EXPECT_NE(h.out.find("usage: geoev"), std::string::npos);
+  // Every command's summary starts in the same column, after the longest name.
+  EXPECT_NE(h.out.find("  observations  list the observations"), std::string::npos) << h.out;
+  EXPECT_NE(h.out.find("  match         geolocate frames"), std::string::npos) << h.out;
 }
 
 TEST(Cli, UnknownCommandIsUsageError) {
