@@ -28,7 +28,7 @@ int run_frames(const geoev::Args& args) {
         ("contact-sheet", po::value(&sheet), "also write a grid of the frames with their times (.jpg/.png)")
         ("telemetry", po::value<std::string>()->notifier([&](const std::string& t) { opts.telemetry = t; }),
          "DJI .SRT telemetry for the per-frame camera state (default: GPMF track, else <stem>.SRT beside the video)")
-        ("cut-threshold", po::value(&opts.cut_threshold)->default_value(opts.cut_threshold),
+        ("cut-threshold", po::value(&opts.cut_threshold)->default_value(opts.cut_threshold, geoev::shortest(opts.cut_threshold)),
          "shots mode: histogram distance (0..1) that starts a new shot")
         ("subshot-drift", po::value(&opts.subshot_drift)->default_value(opts.subshot_drift),
          "shots mode: camera movement (fraction of the frame) that starts a sub-shot");

@@ -33,7 +33,7 @@ int run_match(const geoev::Args& args) {
         ("altitude-m", po::value(&altitude), "camera height above ground, metres (with --hfov-deg)")
         ("hfov-deg", po::value(&hfov), "horizontal field of view, degrees")
         ("gsd-m", po::value(&gsd), "ground metres per frame pixel at the frame centre")
-        ("gsd-tol", po::value(&opts.gsd_tol)->default_value(opts.gsd_tol), "relative uncertainty of the scale prior")
+        ("gsd-tol", po::value(&opts.gsd_tol)->default_value(opts.gsd_tol, geoev::shortest(opts.gsd_tol)), "relative uncertainty of the scale prior")
         ("tilt-deg", po::value(&tilt), "camera angle from straight down, degrees")
         ("ref-gsd-m", po::value(&opts.ref_gsd_m)->default_value(0.0), "reference resolution (0 = native, >= 0.5 m)")
         ("assume-crs", po::value(&assume_crs), "CRS of imagery with a world file but no CRS, e.g. EPSG:4326")

@@ -204,7 +204,7 @@ int where(const Args& args) {
   desc.add_options()
       ("time", po::value(&time)->required(), "UTC instant, ISO 8601")
       ("time-tol-min", po::value(&o.time_tol_min)->default_value(0.0), "+/- minutes on the time")
-      ("resolution-deg", po::value(&o.resolution_deg)->default_value(0.1), "grid step, degrees")
+      ("resolution-deg", po::value(&o.resolution_deg)->default_value(0.1, "0.1"), "grid step, degrees")
       ("threads", po::value(&o.threads)->default_value(2), "worker threads")
       ("output,o", po::value(&out)->required(), "GeoJSON file to write");
   add_observation_options(desc);

@@ -18,6 +18,19 @@ TEST(Cli, VersionAndHelp) {
   EXPECT_NE(h.out.find("  match         geolocate frames"), std::string::npos) << h.out;
 }
 
+TEST(Cli, HelpShowsDefaultsAsWritten) {
+  // Not boost's round-trip form of a double ("0.10000000000000001").
+  for (const auto& [cmd, want] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"match", "--help"}, "--gsd-tol arg (=0.1)"},
+           {{"frames", "--help"}, "--cut-threshold arg (=0.35)"},
+           {{"sun", "where", "--help"}, "--resolution-deg arg (=0.1)"}}) {
+    const auto r = run_geoev(cmd);
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_NE(r.out.find(want), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("0000000"), std::string::npos) << r.out;
+  }
+}
+
 TEST(Cli, UnknownCommandIsUsageError) {
   const auto r = run_geoev({"frobnicate"});
   EXPECT_EQ(r.exit_code, 2);

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "geo/core/error.hpp"
@@ -135,6 +136,15 @@ int run_guarded(const std::string& command, const std::function<int()>& body) {
     std::cerr << "geoev " << command << ": error: " << e.what() << "\n";
     return kExitFailure;
   }
+}
+
+std::string shortest(double v) {
+  char b[32];
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(b, sizeof b, "%.*g", digits, v);
+    if (std::strtod(b, nullptr) == v) break;
+  }
+  return b;
 }
 
 }  // namespace geoev

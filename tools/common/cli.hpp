@@ -78,6 +78,10 @@ void end_progress();
 // Prints JSON to stdout, indented, with a trailing newline.
 void print_json(const geo::Json& j);
 
+// The shortest text that reads back as `v` ("0.1", not boost's "0.10000000000000001"), for the
+// defaults --help shows.
+std::string shortest(double v);
+
 // Runs a command's body, translating exceptions into one line on stderr and the exit code.
 int run_guarded(const std::string& command, const std::function<int()>& body);
 
