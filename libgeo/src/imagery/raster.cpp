@@ -132,9 +132,10 @@ RasterInfo describe(GDALDatasetH ds, const std::string& source, const std::strin
   if (crs_is_geographic(crs)) {
     for (const auto& m : outline(gt, info.width, info.height))
       if (!(std::abs(m.x) <= 360.5 && std::abs(m.y) <= 90.5))
-        throw Error{Errc::no_georeferencing,
-                    "imagery.open: " + source + ": wrong CRS: coordinates such as (" + std::to_string(m.x) + ", " + std::to_string(m.y) +
-                        ") are not degrees, so the raster is not in " + crs_name + " (give the right one with --assume-crs)"};
+        throw Error{Errc::no_georeferencing, "imagery.open: " + source + ": wrong CRS: coordinates such as (" +
+                                                 std::to_string(m.x) + ", " + std::to_string(m.y) +
+                                                 ") are not degrees, so the raster is not in " + crs_name +
+                                                 " (give the right one with --assume-crs)"};
   }
   // Native GSD: geodesic length of one pixel step at the raster centre, along columns and rows.
   const double cc = info.width / 2.0, cr = info.height / 2.0;
@@ -143,8 +144,9 @@ RasterInfo describe(GDALDatasetH ds, const std::string& source, const std::strin
   const GeoPoint py = lat_lon_from_map(crs, gt.map_from_pixel(cc, cr + 1));
   info.gsd_m = 0.5 * (geodesic_inverse(p0, px).distance_m + geodesic_inverse(p0, py).distance_m);
   if (!(info.gsd_m >= 1e-3))
-    throw Error{Errc::no_georeferencing, "imagery.open: " + source + ": wrong CRS: a pixel " + std::to_string(info.gsd_m) + " m across in " +
-                                             crs_name + " (degrees read as metres?; give the right CRS with --assume-crs)"};
+    throw Error{Errc::no_georeferencing, "imagery.open: " + source + ": wrong CRS: a pixel " +
+                                             std::to_string(info.gsd_m) + " m across in " + crs_name +
+                                             " (degrees read as metres?; give the right CRS with --assume-crs)"};
   // WGS 84 box of the densified outline (edges can bulge beyond the corners after reprojection).
   bool first = true;
   for (const auto& m : outline(gt, info.width, info.height)) {

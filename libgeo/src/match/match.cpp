@@ -28,8 +28,9 @@ UtcTime imagery_time(const std::string& text) {
     if (t.has_zone) return t.utc;
   } catch (const Error&) {
   }
-  throw Error{Errc::invalid_argument,
-              "match: imagery date '" + text + "' is not a date or a time with its zone: expected YYYY-MM-DD or an ISO 8601 time with Z or +hh:mm"};
+  throw Error{Errc::invalid_argument, "match: imagery date '" + text +
+                                          "' is not a date or a time with its zone: expected YYYY-MM-DD or an "
+                                          "ISO 8601 time with Z or +hh:mm"};
 }
 }  // namespace
 
