@@ -313,7 +313,6 @@ TEST(RasterBadInput, EachFailsWithItsCategory) {
   // A wrong CRS: those metres read as degrees, and degrees read as metres (a 1e-5 m pixel).
   o.assume_crs = "EPSG:4326";
   EXPECT_EQ(error_code_of([&] { Raster::open(dir / "plain.png", o); }), Errc::no_georeferencing);
-  test::write_bytes(dir / "deg.png", std::string());
   cv::imwrite((dir / "deg.png").string(), png);
   test::write_bytes(dir / "deg.pgw", "0.00001\n0.0\n0.0\n-0.00001\n104.9\n11.5\n");
   o.assume_crs = "EPSG:32648";
