@@ -37,7 +37,7 @@ int run_match(const geoev::Args& args) {
         ("tilt-deg", po::value(&tilt), "camera angle from straight down, degrees")
         ("ref-gsd-m", po::value(&opts.ref_gsd_m)->default_value(0.0), "reference resolution (0 = native, >= 0.5 m)")
         ("assume-crs", po::value(&assume_crs), "CRS of imagery with a world file but no CRS, e.g. EPSG:4326")
-        ("imagery-date", po::value(&imagery_date), "when the imagery was taken, YYYY-MM-DD (or an ISO 8601 UTC time), as the provider states it")
+        ("imagery-date", po::value(&imagery_date), "when the imagery was taken, YYYY-MM-DD (or an ISO 8601 time with its zone), as the provider states it")
         ("detector", po::value(&detector)->default_value(detector), "sift | akaze | orb")
         ("no-dense", "disable the dense gradient-orientation search")
         ("gsd-range", po::value(&gsd_range), "scale range searched when no scale prior is given, MIN,MAX metres per frame pixel (default 0.25,1.2)")
