@@ -13,6 +13,7 @@
 #include "geo/core/json.hpp"
 #include "geo/imagery/crs.hpp"
 #include "geo/imagery/raster.hpp"
+#include "support/image_compare.hpp"
 #include "support/support.hpp"
 
 using namespace geo;
@@ -24,17 +25,6 @@ const char* kRgb = "imagery/rasterio_RGB.byte.tif";
 const char* kLandsat = "imagery/opengeos_landsat_2020.tif";
 
 fs::path sample(const char* rel) { return test::shared(rel); }
-
-double correlation(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask) {
-  cv::Mat fa, fb;
-  a.convertTo(fa, CV_64F);
-  b.convertTo(fb, CV_64F);
-  cv::Scalar ma, sa, mb, sb;
-  cv::meanStdDev(fa, ma, sa, mask);
-  cv::meanStdDev(fb, mb, sb, mask);
-  cv::Mat prod = (fa - ma[0]).mul(fb - mb[0]);
-  return cv::mean(prod, mask)[0] / (sa[0] * sb[0]);
-}
 
 Errc error_code_of(const std::function<void()>& f) {
   try {
@@ -214,7 +204,7 @@ TEST(RasterRead, CropAgreesWithGdalwarp) {
   cv::split(img.image, a);
   cv::split(refimg.image, b);
   const cv::Mat all = cv::Mat(400, 400, CV_8UC1, cv::Scalar(255));
-  for (int ch = 0; ch < 3; ++ch) EXPECT_GT(correlation(a[static_cast<std::size_t>(ch)], b[static_cast<std::size_t>(ch)], all), 0.99) << ch;
+  for (int ch = 0; ch < 3; ++ch) EXPECT_GT(test::masked_correlation(a[static_cast<std::size_t>(ch)], b[static_cast<std::size_t>(ch)], all), 0.99) << ch;
   EXPECT_TRUE(img.diagnostics.has("imagery.bands_assumed_rgb"));
 }
 
@@ -250,7 +240,7 @@ TEST(RasterRead, NodataBecomesValidMaskLikeGdalwarp) {
   std::vector<cv::Mat> a, b;
   cv::split(img.image, a);
   cv::split(refimg.image, b);
-  for (int ch = 0; ch < 3; ++ch) EXPECT_GT(correlation(a[static_cast<std::size_t>(ch)], b[static_cast<std::size_t>(ch)], img.valid), 0.99);
+  for (int ch = 0; ch < 3; ++ch) EXPECT_GT(test::masked_correlation(a[static_cast<std::size_t>(ch)], b[static_cast<std::size_t>(ch)], img.valid), 0.99);
 }
 
 TEST(RasterRead, GeographicSampleIntoUtmUsesOverviewsWhenCoarser) {
