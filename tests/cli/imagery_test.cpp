@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <gdal.h>
 #include <gtest/gtest.h>
 
 #include <opencv2/core.hpp>
@@ -107,6 +108,35 @@ TEST(CliImagery, AWorldFileWithoutCrsNeedsAssumeCrsAndAWrongOneIsRefused) {
                  "--radius-m", "100", "-o", out, "--quiet"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(geo::test::read_text(out + ".provenance.json").find(epsg), std::string::npos);
+}
+
+TEST(CliImagery, ACropKeepsTheAcquisitionDate) {
+  // A crop is the imagery of the same day: a later `match` against it must still say when that was.
+  const fs::path naip = geo::test::shared(kNaip);
+  if (!fs::exists(naip)) GTEST_SKIP();
+  geo::test::ScratchDir dir;
+  const std::string vrt = (dir / "dated.vrt").string(), out = (dir / "crop.tif").string();
+  {
+    GDALAllRegister();
+    GDALDatasetH src = GDALOpen(naip.string().c_str(), GA_ReadOnly);
+    ASSERT_NE(src, nullptr);
+    GDALDatasetH d = GDALCreateCopy(GDALGetDriverByName("VRT"), vrt.c_str(), src, FALSE, nullptr, nullptr, nullptr);
+    ASSERT_NE(d, nullptr);
+    GDALSetMetadataItem(d, "ACQUISITION_DATE", "2020-08-31", nullptr);
+    GDALClose(d);
+    GDALClose(src);
+  }
+  auto r = run_geoev({"imagery", "crop", vrt, "--center", "47.02,-99.15", "--radius-m", "300", "-o", out, "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_geoev({"imagery", "info", out, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(geo::Json::parse(r.out)["acquired"]["value"], "2020-08-31") << r.out;
+  // Without a date in the source, none is made up.
+  r = run_geoev({"imagery", "crop", naip.string(), "--center", "47.02,-99.15", "--radius-m", "300", "-o",
+                 (dir / "undated.tif").string(), "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_geoev({"imagery", "info", (dir / "undated.tif").string(), "--json"});
+  EXPECT_TRUE(geo::Json::parse(r.out)["acquired"].is_null()) << r.out;
 }
 
 TEST(CliImagery, BadInputsFailWithOneLineAndWriteNothing) {

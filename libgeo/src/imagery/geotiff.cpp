@@ -68,6 +68,7 @@ void write_geotiff(const GeoImage& img, const fs::path& out, const Json& provena
     const std::string prov = provenance.dump();
     GDALSetMetadataItem(ds.get(), "GEOEV_PROVENANCE", prov.c_str(), nullptr);
     GDALSetMetadataItem(ds.get(), "TIFFTAG_SOFTWARE", (std::string("geoev ") + version()).c_str(), nullptr);
+    if (img.acquired) GDALSetMetadataItem(ds.get(), "ACQUISITION_DATE", img.acquired->c_str(), nullptr);
     if (cap.failed()) gdal::fail(Errc::io, what, cap);
   }
   gdal::close(ds, what);

@@ -333,6 +333,7 @@ GeoImage Raster::read_pixels(int col0, int row0, int cols, int rows, BandSelecti
   out.crs = impl_->crs;
   out.gsd_m = impl_->info.gsd_m;
   out.source = impl_->info.source;
+  out.acquired = impl_->info.acquired;
   if (pick.assumed)
     out.diagnostics.info("imagery.bands_assumed_rgb", "no red/green/blue colour interpretation: bands 1,2,3 read as R,G,B",
                          impl_->info.source);
@@ -455,6 +456,7 @@ GeoImage Raster::read_window(const WindowRequest& req, const ProgressFn& progres
   out.crs = out_crs;
   out.gsd_m = gsd_m;
   out.source = impl_->info.source;
+  out.acquired = impl_->info.acquired;
   out.diagnostics.append(impl_->open_diagnostics);
   if (pick.assumed)
     out.diagnostics.info("imagery.bands_assumed_rgb",

@@ -67,6 +67,8 @@ struct GeoImage {
   std::string crs;               // "EPSG:32647" or WKT
   double gsd_m = 0.0;            // ground sample distance, metres per pixel
   std::string source;            // what it was read from (path / description), for provenance
+  std::optional<std::string> acquired;  // the source's acquisition date, when it states one; a written
+                                        // GeoTIFF carries it (ACQUISITION_DATE), so crops keep it
   Diagnostics diagnostics;       // e.g. "imagery.partial_coverage"
 
   int cols() const noexcept { return image.cols; }
