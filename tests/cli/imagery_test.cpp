@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-#include <gdal.h>
 #include <gtest/gtest.h>
 
 #include <opencv2/core.hpp>
@@ -116,16 +115,7 @@ TEST(CliImagery, ACropKeepsTheAcquisitionDate) {
   if (!fs::exists(naip)) GTEST_SKIP();
   geo::test::ScratchDir dir;
   const std::string vrt = (dir / "dated.vrt").string(), out = (dir / "crop.tif").string();
-  {
-    GDALAllRegister();
-    GDALDatasetH src = GDALOpen(naip.string().c_str(), GA_ReadOnly);
-    ASSERT_NE(src, nullptr);
-    GDALDatasetH d = GDALCreateCopy(GDALGetDriverByName("VRT"), vrt.c_str(), src, FALSE, nullptr, nullptr, nullptr);
-    ASSERT_NE(d, nullptr);
-    GDALSetMetadataItem(d, "ACQUISITION_DATE", "2020-08-31", nullptr);
-    GDALClose(d);
-    GDALClose(src);
-  }
+  geo::test::write_dated_vrt(naip, vrt, "2020-08-31");
   auto r = run_geoev({"imagery", "crop", vrt, "--center", "47.02,-99.15", "--radius-m", "300", "-o", out, "--quiet"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = run_geoev({"imagery", "info", out, "--json"});

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include <gdal.h>
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -206,16 +205,7 @@ TEST(CliMatch, TheImageryDateSaysWhereItCameFrom) {
   EXPECT_EQ(g["features"][0]["properties"]["imagery_acquired_source"], "analyst:--imagery-date");
   // A date in the raster's own metadata, and a given date that disagrees with it.
   const std::string vrt = (dir / "dated.vrt").string();
-  {
-    GDALAllRegister();
-    GDALDatasetH src = GDALOpen(f.imagery.c_str(), GA_ReadOnly);
-    ASSERT_NE(src, nullptr);
-    GDALDatasetH d = GDALCreateCopy(GDALGetDriverByName("VRT"), vrt.c_str(), src, FALSE, nullptr, nullptr, nullptr);
-    ASSERT_NE(d, nullptr);
-    GDALSetMetadataItem(d, "ACQUISITION_DATE", "2014-07-20", nullptr);
-    GDALClose(d);
-    GDALClose(src);
-  }
+  geo::test::write_dated_vrt(f.imagery, vrt, "2014-07-20");
   r = run_geoev({"match", view, "--imagery", vrt, "--json", "--quiet"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   j = geo::Json::parse(r.out);

@@ -14,6 +14,7 @@
 #include <random>
 #include <sstream>
 
+#include <gdal.h>
 #include <gtest/gtest.h>
 
 namespace geo::test {
@@ -140,6 +141,20 @@ std::vector<fs::path> list_files(const fs::path& dir) {
   if (!fs::exists(dir, ec)) return out;
   for (const auto& e : fs::recursive_directory_iterator(dir)) out.push_back(e.path());
   return out;
+}
+
+void write_dated_vrt(const fs::path& src, const fs::path& vrt, const std::string& date) {
+  GDALAllRegister();
+  GDALDatasetH in = GDALOpen(src.string().c_str(), GA_ReadOnly);
+  if (!in) {
+    ADD_FAILURE() << "cannot open " << src;
+    return;
+  }
+  GDALDatasetH d = GDALCreateCopy(GDALGetDriverByName("VRT"), vrt.string().c_str(), in, FALSE, nullptr, nullptr, nullptr);
+  if (!d) ADD_FAILURE() << "cannot write " << vrt;
+  else GDALSetMetadataItem(d, "ACQUISITION_DATE", date.c_str(), nullptr);
+  if (d) GDALClose(d);
+  GDALClose(in);
 }
 
 }  // namespace geo::test

@@ -45,6 +45,9 @@ std::string read_text(const fs::path& p);
 std::string random_bytes(std::size_t n, unsigned seed = 1);
 // Runs a Python 3 script (e.g. a GeographicLib reference) and returns the numbers it prints, in order.
 std::vector<double> run_python_numbers(const std::string& script);
+// A VRT of `src` whose metadata states an acquisition date (ACQUISITION_DATE): dated imagery without
+// writing to the shared samples. Fails the test (ADD_FAILURE) when GDAL cannot.
+void write_dated_vrt(const fs::path& src, const fs::path& vrt, const std::string& date);
 // All files (recursively) below dir, for "nothing was written" checks.
 std::vector<fs::path> list_files(const fs::path& dir);
 
