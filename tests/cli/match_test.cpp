@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "geo/core/geodesy.hpp"
+#include "geo/core/hash.hpp"
 #include "geo/core/json.hpp"
 #include "geo/imagery/raster.hpp"
 #include "support/image_compare.hpp"
@@ -78,6 +79,13 @@ TEST(CliMatch, LocatesACropAndWritesGeoJson) {
   EXPECT_EQ(g["features"][0]["geometry"]["type"], "Polygon");
   EXPECT_EQ(g["features"][0]["geometry"]["coordinates"][0].size(), 5u);
   EXPECT_EQ(g["provenance"]["operation"], "match");
+  // The provenance names the frame by the hash of the bytes matched, and the imagery.
+  const geo::Json& in = g["provenance"]["inputs"];
+  ASSERT_EQ(in.size(), 2u);
+  EXPECT_EQ(in[0]["path"], (dir / "view.png").string());
+  EXPECT_EQ(in[0]["sha256"], geo::sha256_file(dir / "view.png"));
+  EXPECT_EQ(in[0]["size_bytes"], std::filesystem::file_size(dir / "view.png"));
+  EXPECT_EQ(in[1]["sha256"], j["imagery"]["sha256"]);
   const auto pngs = geo::test::list_files(ov);
   ASSERT_EQ(pngs.size(), 1u);
   // The overlay: imagery crop | frame (640 x 360 shown 1280 x 720) | the frame warped onto the crop. The
@@ -91,6 +99,37 @@ TEST(CliMatch, LocatesACropAndWritesGeoJson) {
   cv::erode(inside, inside, cv::Mat(), {-1, -1}, 6);  // off the outline and the warp's edge
   ASSERT_GT(cv::countNonZero(inside), 20000);
   EXPECT_GT(geo::test::masked_correlation(crop, warped, inside), 0.5);  // 0.73 (the inlier lines cross the crop); 30 px off: 0.32
+}
+
+// A phone stores a portrait or rotated picture as the sensor read it, with an EXIF orientation that
+// says how to turn it for display. The frame is matched as displayed: the footprint's top-left corner
+// is the displayed picture's, the same as for the upright crop.
+TEST(CliMatch, HonoursTheExifOrientationOfAJpegFrame) {
+  if (!have_sample()) GTEST_SKIP();
+  geo::test::ScratchDir dir;
+  const Fixture f = make_crop(dir, "view.png");
+  cv::Mat upright = cv::imread((dir / "view.png").string());
+  cv::Mat stored;
+  cv::rotate(upright, stored, cv::ROTATE_90_COUNTERCLOCKWISE);  // orientation 6 turns it back clockwise
+  std::vector<unsigned char> jpg;
+  cv::imencode(".jpg", stored, jpg, {cv::IMWRITE_JPEG_QUALITY, 95});
+  // APP1 "Exif": a little-endian TIFF header and one IFD entry, Orientation (0x0112) SHORT = 6.
+  const unsigned char app1[] = {0xFF, 0xE1, 0x00, 0x22, 'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 0x2A, 0, 8, 0, 0, 0,
+                                1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0};
+  jpg.insert(jpg.begin() + 2, std::begin(app1), std::end(app1));
+  geo::test::write_bytes(dir / "rotated.jpg", std::string(jpg.begin(), jpg.end()));
+  ASSERT_EQ(cv::imread((dir / "rotated.jpg").string()).size(), upright.size());  // the tag is read
+  auto top_left = [&](const std::string& frame) {
+    const auto r = run_geoev({"match", frame, "--imagery", f.imagery, "--json", "--quiet"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const geo::Json j = geo::Json::parse(r.out);
+    EXPECT_EQ(j["frames"][0]["status"], "located") << r.out;
+    const auto& c = j["frames"][0]["footprint"]["coordinates"][0][0];
+    return geo::GeoPoint{c[1].get<double>(), c[0].get<double>(), {}};
+  };
+  const geo::GeoPoint a = top_left((dir / "view.png").string()), b = top_left((dir / "rotated.jpg").string());
+  // Ignoring the tag would put the corner at another corner of the 800 x 450 m footprint.
+  EXPECT_LT(geo::geodesic_inverse(a, b).distance_m, 15.0);
 }
 
 TEST(CliMatch, ImageryWithoutGeoreferencingFails) {

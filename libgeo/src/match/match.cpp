@@ -10,6 +10,7 @@
 #include "geo/core/atomic_file.hpp"
 #include "geo/core/error.hpp"
 #include "geo/core/geodesy.hpp"
+#include "geo/core/hash.hpp"
 #include "geo/core/time.hpp"
 #include "geo/media/image_file.hpp"
 #include "match/align_util.hpp"
@@ -449,16 +450,34 @@ MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string&
 
   std::string first_problem;
   int hopeless = 0;
+  std::vector<InputRef> frame_refs;  // each frame file read, hashed as read
   for (size_t i = 0; i < frames.size(); ++i) {
     report(progress, double(i) / frames.size(), "matching");
     FrameFix fx;
     fx.frame = frames[i].path;
     fx.pts_s = frames[i].pts_s;
+    // The file is read once: the bytes hashed into the provenance are the bytes checked and decoded.
     // The decoder fills what a truncated file lacks with grey, without a word: such a frame is not
-    // the picture, so it is not matched (nor decoded).
-    const bool is_file = std::filesystem::is_regular_file(frames[i].path);
-    const std::string incomplete = is_file ? image_file_incomplete(frames[i].path) : "";
-    const cv::Mat img = is_file && incomplete.empty() ? cv::imread(frames[i].path, cv::IMREAD_COLOR) : cv::Mat();
+    // the picture, so it is not matched (nor decoded). imdecode applies the EXIF orientation as
+    // imread does (OpenCV 4.6).
+    std::string incomplete;
+    cv::Mat img;
+    if (std::filesystem::is_regular_file(frames[i].path)) {
+      std::vector<unsigned char> bytes;
+      bool read = true;
+      try {
+        bytes = read_file_bytes(frames[i].path);
+      } catch (const Error&) {
+        read = false;  // unreadable: reported below as frame.unreadable
+      }
+      if (read) {
+        frame_refs.push_back({frames[i].path,
+                              sha256_hex(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size())),
+                              std::uint64_t(bytes.size())});
+        incomplete = image_bytes_incomplete(bytes);
+        if (incomplete.empty()) img = cv::imdecode(bytes, cv::IMREAD_COLOR);
+      }
+    }
     // A frame that cannot be matched at all; when every frame is hopeless nothing can be done.
     if (const std::string why = incomplete.empty() ? unusable_frame(img, frames[i].path) : incomplete; !why.empty()) {
       if (first_problem.empty()) first_problem = frames[i].path + ": " + why;
@@ -529,9 +548,7 @@ MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string&
                                             (frames.size() > 1 ? " (and every other frame is unusable too)" : "")};
   combine(r);
   if (overlay) overlay->commit();
-  std::vector<InputRef> inputs;
-  for (const auto& f : frames)
-    if (std::filesystem::exists(f.path)) inputs.push_back(input_ref(f.path));
+  std::vector<InputRef> inputs = std::move(frame_refs);
   InputRef img_ref{imagery, info.sha256, {}};
   inputs.push_back(img_ref);
   r.provenance = to_json(make_provenance("match", opts.to_json(), inputs));

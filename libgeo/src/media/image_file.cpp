@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "geo/media/image_file.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <fstream>
+#include <span>
 #include <vector>
 
 #include "geo/core/error.hpp"
@@ -13,7 +15,7 @@ namespace {
 
 // Walks a JPEG's markers from SOI to EOI. Entropy-coded data follows each SOS header: inside it 0xFF is
 // stuffed as FF 00 and restart markers are FF D0-D7, so the first other marker ends the scan.
-std::string jpeg_incomplete(const std::vector<unsigned char>& b) {
+std::string jpeg_incomplete(std::span<const unsigned char> b) {
   size_t i = 2;  // after SOI
   const size_t n = b.size();
   while (true) {
@@ -49,45 +51,44 @@ std::uint32_t be32(const unsigned char* p) {
 }
 
 // Chunks (length, type, data, CRC) from the signature to IEND.
-std::string png_incomplete(std::ifstream& in, std::uint64_t size) {
+std::string png_incomplete(std::span<const unsigned char> b) {
   std::uint64_t at = 8;
+  const std::uint64_t size = b.size();
   while (true) {
     if (at + 12 > size) return "truncated: the file ends before the PNG IEND chunk";
-    std::array<unsigned char, 8> h{};
-    in.seekg(std::streamoff(at));
-    in.read(reinterpret_cast<char*>(h.data()), 8);
-    if (!in) return "truncated: the file ends before the PNG IEND chunk";
-    const std::uint64_t len = be32(h.data());
+    const std::uint64_t len = be32(b.data() + at);
     if (len > 0x7FFFFFFFu) return "corrupt: a PNG chunk of length " + std::to_string(len);
     if (at + 12 + len > size) return "truncated: the file ends inside a PNG chunk";
-    if (std::string(reinterpret_cast<char*>(h.data() + 4), 4) == "IEND") return "";
+    if (std::string(reinterpret_cast<const char*>(b.data() + at + 4), 4) == "IEND") return "";
     at += 12 + len;
   }
 }
 
 }  // namespace
 
-std::string image_file_incomplete(const std::filesystem::path& file) {
+std::string image_bytes_incomplete(std::span<const unsigned char> b) {
+  if (b.size() >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return jpeg_incomplete(b);
+  static constexpr std::array<unsigned char, 8> kPng{0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+  if (b.size() >= 8 && std::equal(kPng.begin(), kPng.end(), b.begin())) return png_incomplete(b);
+  return "";
+}
+
+std::vector<unsigned char> read_file_bytes(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw Error{Errc::io, "cannot open " + file.string()};
-  std::array<unsigned char, 8> sig{};
-  in.read(reinterpret_cast<char*>(sig.data()), 8);
-  const auto got = in.gcount();
-  in.clear();
-  if (got >= 3 && sig[0] == 0xFF && sig[1] == 0xD8 && sig[2] == 0xFF) {
-    in.seekg(0, std::ios::end);
-    std::vector<unsigned char> b(size_t(in.tellg()));
-    in.seekg(0);
-    in.read(reinterpret_cast<char*>(b.data()), std::streamsize(b.size()));
-    return jpeg_incomplete(b);
-  }
-  static constexpr std::array<unsigned char, 8> kPng{0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
-  if (got == 8 && sig == kPng) {
-    in.seekg(0, std::ios::end);
-    const auto size = std::uint64_t(in.tellg());
-    return png_incomplete(in, size);
-  }
-  return "";
+  std::vector<unsigned char> b;
+  in.seekg(0, std::ios::end);
+  const auto end = in.tellg();
+  if (end < 0) throw Error{Errc::io, "cannot read " + file.string()};
+  b.resize(size_t(end));
+  in.seekg(0);
+  in.read(reinterpret_cast<char*>(b.data()), std::streamsize(b.size()));
+  if (in.gcount() != std::streamsize(b.size())) throw Error{Errc::io, "cannot read " + file.string()};
+  return b;
+}
+
+std::string image_file_incomplete(const std::filesystem::path& file) {
+  return image_bytes_incomplete(read_file_bytes(file));
 }
 
 }  // namespace geo

@@ -22,9 +22,13 @@ std::string encoded(const std::string& ext, const std::vector<int>& params = {})
   return std::string(b.begin(), b.end());
 }
 
+// The file's verdict, which must be the same as the verdict on its bytes in memory.
 std::string verdict(const geo::test::ScratchDir& dir, const std::string& name, const std::string& bytes) {
   geo::test::write_bytes(dir / name, bytes);
-  return geo::image_file_incomplete(dir / name);
+  const std::string why = geo::image_file_incomplete(dir / name);
+  const std::vector<unsigned char> b(bytes.begin(), bytes.end());
+  EXPECT_EQ(geo::image_bytes_incomplete(b), why) << name;
+  return why;
 }
 
 }  // namespace
@@ -77,4 +81,16 @@ TEST(ImageFile, TheSharedCameraPhotosAreWhole) {
     if (!std::filesystem::exists(geo::test::shared(rel))) GTEST_SKIP();
     EXPECT_EQ(geo::image_file_incomplete(geo::test::shared(rel)), "") << rel;
   }
+}
+
+TEST(ImageFile, ReadsTheWholeFileOnce) {
+  geo::test::ScratchDir dir;
+  const std::string jpg = encoded(".jpg");
+  geo::test::write_bytes(dir / "a.jpg", jpg);
+  const std::vector<unsigned char> b = geo::read_file_bytes(dir / "a.jpg");
+  EXPECT_EQ(std::string(b.begin(), b.end()), jpg);
+  geo::test::write_bytes(dir / "empty.jpg", "");
+  EXPECT_TRUE(geo::read_file_bytes(dir / "empty.jpg").empty());
+  EXPECT_EQ(geo::image_bytes_incomplete({}), "");
+  EXPECT_THROW(geo::read_file_bytes(dir / "missing.jpg"), geo::Error);
 }

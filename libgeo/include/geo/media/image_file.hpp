@@ -4,7 +4,9 @@
 // it were the picture.
 #pragma once
 #include <filesystem>
+#include <span>
 #include <string>
+#include <vector>
 
 namespace geo {
 
@@ -14,5 +16,12 @@ namespace geo {
 // to IEND. Other formats (TIFF, WebP, BMP, ...) return "". Reads the file only; throws Error{io} when
 // it cannot be opened.
 std::string image_file_incomplete(const std::filesystem::path& file);
+
+// The same check on a picture already in memory (the whole file's bytes).
+std::string image_bytes_incomplete(std::span<const unsigned char> bytes);
+
+// The whole file, read once (so that what is hashed, checked and decoded is the same bytes). Throws
+// Error{io} when it cannot be opened or read.
+std::vector<unsigned char> read_file_bytes(const std::filesystem::path& file);
 
 }  // namespace geo
