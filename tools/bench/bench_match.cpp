@@ -75,7 +75,25 @@ bool baseline_locate(Baseline& b, const cv::Mat& frame, cv::Point2d& centre) {
 
 struct Stats {
   int n = 0, ok = 0, located = 0, false_fix = 0, b_ok = 0, b_false = 0;
+  int within_error_m = 0;  // located fixes whose centre lies within their own error_m
   std::vector<double> err, conf_true, conf_false;
+  // Located fixes by confidence: [0.5, 0.7), [0.7, 0.9), [0.9, 1]; how many, and how many within 10 m.
+  int conf_n[3] = {0, 0, 0}, conf_ok[3] = {0, 0, 0};
+  void add_located(double e, const geo::Alignment& a) {
+    ++located;
+    err.push_back(e);
+    if (e <= 10) ++ok;
+    if (e > 50) ++false_fix;
+    if (e <= a.error_m) ++within_error_m;
+    (e <= 10 ? conf_true : conf_false).push_back(a.confidence);
+    const int b = a.confidence >= 0.9 ? 2 : a.confidence >= 0.7 ? 1 : 0;
+    ++conf_n[b];
+    if (e <= 10) ++conf_ok[b];
+  }
+  void pool(const Stats& o) {
+    n += o.n, ok += o.ok, located += o.located, false_fix += o.false_fix, within_error_m += o.within_error_m;
+    for (int b = 0; b < 3; ++b) conf_n[b] += o.conf_n[b], conf_ok[b] += o.conf_ok[b];
+  }
   double t = 0, bt = 0;
 };
 
@@ -210,13 +228,7 @@ int main(int argc, char** argv) {
           ++s.n;
           const cv::Point2d est = apply(a.ref_from_frame, {640, 360});
           const double e = std::hypot(est.x - v.truth_px.x, est.y - v.truth_px.y) * ref_gsd;
-          if (a.found) {
-            ++s.located;
-            s.err.push_back(e);
-            if (e <= 10) ++s.ok;
-            if (e > 50) ++s.false_fix;
-            (e <= 10 ? s.conf_true : s.conf_false).push_back(a.confidence);
-          }
+          if (a.found) s.add_located(e, a);
           if (verbose) {
             // How the fix's geometry differs from the truth: heading (degrees), scale (ratio at the
             // frame centre) and the mean distance of the four corners (reference pixels).
@@ -267,11 +279,18 @@ int main(int argc, char** argv) {
                   s.t / s.n, median(s.conf_true), 100.0 * s.b_ok / s.n, 100.0 * s.b_false / s.n, s.bt / s.n,
                   s.bt > 0 ? s.t / s.bt : NAN);  // time_x: our seconds per frame / the baseline's
       std::fflush(stdout);
-      total.n += s.n;
-      total.false_fix += s.false_fix;
+      total.pool(s);
     }
     std::printf("%-8s overall false fixes: %d of %d (%.1f%%)\n", priors ? "priors" : "none", total.false_fix, total.n,
                 100.0 * total.false_fix / std::max(1, total.n));
+    // Honesty of the uncertainty, over every located fix of this variant (unrelated views included).
+    std::printf("%-8s located fixes within their own error_m: %d of %d (%.0f%%)\n", priors ? "priors" : "none",
+                total.within_error_m, total.located, 100.0 * total.within_error_m / std::max(1, total.located));
+    std::printf("%-8s within 10 m by confidence:", priors ? "priors" : "none");
+    const char* bins[3] = {"0.5-0.7", "0.7-0.9", "0.9-1"};
+    for (int b = 0; b < 3; ++b)
+      std::printf(" %s %d of %d (%.0f%%)%s", bins[b], total.conf_ok[b], total.conf_n[b],
+                  100.0 * total.conf_ok[b] / std::max(1, total.conf_n[b]), b < 2 ? ";" : "\n");
   }
   return 0;
 }
