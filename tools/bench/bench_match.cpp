@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <map>
 #include <random>
@@ -119,16 +121,21 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::filesystem::path dir = argv[1];
-  const int n = std::stoi(argv[2]);
+  const int n = std::atoi(argv[2]);
   // One seed, or a range pooled into one row per pairing (N views per seed): 30 views give a success
   // rate within about +-17 points (95 %), 7 x 30 within about +-6.
   unsigned seed_first = 0, seed_last = 0;
   {
     const std::string sa = argv[3];
     const size_t dash = sa.find('-');
-    seed_first = unsigned(std::stoul(sa.substr(0, dash)));
-    seed_last = dash == std::string::npos ? seed_first : unsigned(std::stoul(sa.substr(dash + 1)));
-    if (n < 1 || seed_last < seed_first || seed_last - seed_first > 99) {
+    bool ok = true;
+    try {
+      seed_first = unsigned(std::stoul(sa.substr(0, dash)));
+      seed_last = dash == std::string::npos ? seed_first : unsigned(std::stoul(sa.substr(dash + 1)));
+    } catch (const std::exception&) {
+      ok = false;
+    }
+    if (!ok || n < 1 || seed_last < seed_first || seed_last - seed_first > 99) {
       std::fprintf(stderr, "bench_match: N must be >= 1 and SEED a number or a range FIRST-LAST of at most 100\n");
       return 2;
     }
