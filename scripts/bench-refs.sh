@@ -12,7 +12,9 @@ bench_refs() {
     src=$(ls "$data"/opengeos_naip_m_*_"$d"*.tif)
     gdal_translate -q -of VRT -b 1 -b 2 -b 3 "$src" "$work/rgb_$d.vrt"
     # The three tiles' grids differ by 1-2 m: warp all onto one grid so view truth and reference agree.
-    gdalwarp -q -te 485905 5205635 490565 5209240 -tr 1 1 -r cubic "$work/rgb_$d.vrt" "$work/ref_$d.tif"
+    # PHOTOMETRIC=RGB: without it the bands are tagged grey and OpenCV's imread (the benchmarks'
+    # reader) takes only the first, the red (until session 11 every view and reference was red-band grey).
+    gdalwarp -q -co PHOTOMETRIC=RGB -te 485905 5205635 490565 5209240 -tr 1 1 -r cubic "$work/rgb_$d.vrt" "$work/ref_$d.tif"
   done
   gdal_translate -q -of PNG "$data/rasterio_RGB.byte.tif" "$work/landsat_a.png"
   gdal_translate -q -of PNG -b 1 -b 2 -b 3 -ot Byte -scale "$data/opengeos_landsat_2020.tif" "$work/landsat_b.png" 2>/dev/null

@@ -29,7 +29,7 @@ struct View {
 inline const cv::Size kFrame(1280, 720);
 
 // Random centre, heading 0-360, footprint 400-1000 m across, tilt 0-35 deg (70 deg HFOV); then gamma,
-// gain/offset, blur, noise and JPEG 50-90.
+// gain/offset, blur, white balance and saturation, noise and JPEG 50-90.
 inline View render(const cv::Mat& src, std::mt19937& rng, double ref_gsd) {
   std::uniform_real_distribution<double> U(0, 1);
   for (int attempt = 0; attempt < 200; ++attempt) {
@@ -61,6 +61,19 @@ inline View render(const cv::Mat& src, std::mt19937& rng, double ref_gsd) {
     if (blur > 0.3) cv::GaussianBlur(f, f, cv::Size(0, 0), blur);
     cv::Mat noise(f.size(), f.type());
     cv::randn(noise, 0, (2 + 4 * U(rng)) / 255.0);
+    // A camera's own colour: white balance (a gain per channel, 0.85-1.15) and saturation (0.7-1.3
+    // around the luminance). Drawn from the view's cv::theRNG() after its noise (since session 11), so
+    // that the geometry, exposure and noise of every view are those of earlier sessions.
+    if (f.channels() == 3) {
+      cv::RNG& cr = cv::theRNG();
+      const cv::Scalar wb(cr.uniform(0.85, 1.15), cr.uniform(0.85, 1.15), cr.uniform(0.85, 1.15));
+      const double sat = cr.uniform(0.7, 1.3);
+      cv::multiply(f, wb, f);
+      cv::Mat lum;
+      cv::cvtColor(f, lum, cv::COLOR_BGR2GRAY);
+      cv::cvtColor(lum, lum, cv::COLOR_GRAY2BGR);
+      cv::addWeighted(f, sat, lum, 1 - sat, 0, f);
+    }
     f += noise;
     f.convertTo(v.img, CV_8U, 255);
     std::vector<uchar> buf;
