@@ -166,6 +166,7 @@ int main(int argc, char** argv) {
   if (const char* d = std::getenv("BENCH_DETECTOR")) opts.detector = geo::parse_detector(d);
   if (std::getenv("BENCH_NO_FREE_DENSE")) opts.dense_without_priors = false;
   if (std::getenv("BENCH_NO_RETRIEVAL")) opts.retrieval = false;
+  if (std::getenv("BENCH_GREY")) opts.dense_colour = false;
   std::map<std::string, geo::ReferenceIndex> index;
   std::map<std::string, Baseline> base;
   for (auto& [k, m] : refimg) {

@@ -231,6 +231,15 @@ ReferenceIndex ReferenceIndex::bare(const cv::Mat& image, const cv::Mat& valid, 
     throw Error{Errc::invalid_argument, "match.reference: empty image or gsd_m <= 0"};
   ReferenceIndex r;
   r.gray_ = to_gray8(image).clone();
+  if (match_detail::has_colour(image)) {
+    if (image.channels() == 4) cv::cvtColor(image, r.colour_, cv::COLOR_BGRA2BGR);
+    else r.colour_ = image.clone();
+    if (r.colour_.depth() != CV_8U) {  // scaled to 0-255 over all channels, as to_gray8 does grey
+      cv::Mat o;
+      cv::normalize(r.colour_.reshape(1), o, 0, 255, cv::NORM_MINMAX, CV_8U);
+      r.colour_ = o.reshape(3);
+    }
+  }
   r.valid_ = valid.empty() ? cv::Mat(r.gray_.size(), CV_8U, cv::Scalar(255)) : valid.clone();
   r.gsd_m_ = gsd_m;
   r.detector_ = opts.detector;
@@ -295,25 +304,29 @@ ReferenceIndex ReferenceIndex::from_keypoints(const cv::Mat& image, const cv::Ma
   return r;
 }
 
-const ReferenceIndex::Level& ReferenceIndex::level(double gsd_m) const {
+const ReferenceIndex::Level& ReferenceIndex::level(double gsd_m, bool colour) const {
+  colour = colour && has_colour();
   for (const auto& l : levels_)
-    if (std::abs(l.gsd_m - gsd_m) < 1e-9) return l;
+    if (std::abs(l.gsd_m - gsd_m) < 1e-9 && l.colour == colour) return l;
   Level l;
   l.gsd_m = gsd_m;
-  cv::Mat g32;
-  gray_.convertTo(g32, CV_32F);
+  l.colour = colour;
+  const cv::Mat& src = colour ? colour_ : gray_;
+  cv::Mat s32;
+  src.convertTo(s32, CV_32F);
   const double k = gsd_m_ / gsd_m;
-  if (k < 0.999) cv::resize(g32, l.gray, cv::Size(), k, k, cv::INTER_AREA);
-  else l.gray = g32;
-  orientation_field(l.gray, l.fc, l.fs);
+  cv::Mat img;
+  if (k < 0.999) cv::resize(s32, img, cv::Size(), k, k, cv::INTER_AREA);
+  else img = s32;
+  orientation_field(colour ? dense_channels(img, true) : img, l.fc, l.fs);
   levels_.push_back(std::move(l));
   return levels_.back();
 }
 
-const ReferenceIndex::Spectra& ReferenceIndex::spectra(double gsd_m) const {
-  for (const auto& [g, sp] : spectra_)
-    if (std::abs(g - gsd_m) < 1e-9) return sp;
-  const Level& lv = level(gsd_m);
+const ReferenceIndex::Spectra& ReferenceIndex::spectra(double gsd_m, bool colour) const {
+  const Level& lv = level(gsd_m, colour);
+  for (const auto& [l, sp] : spectra_)
+    if (l == &lv) return sp;
   Spectra sp;
   sp.dft_size = cv::Size(cv::getOptimalDFTSize(lv.fc.cols), cv::getOptimalDFTSize(lv.fc.rows));
   for (auto [src, dst] : {std::pair{&lv.fc, &sp.Fc}, std::pair{&lv.fs, &sp.Fs}}) {
@@ -324,7 +337,7 @@ const ReferenceIndex::Spectra& ReferenceIndex::spectra(double gsd_m) const {
   }
   cv::integral(lv.fc, sp.ic, sp.ic2, CV_64F, CV_64F);
   cv::integral(lv.fs, sp.is, sp.is2, CV_64F, CV_64F);
-  spectra_.emplace_back(gsd_m, std::move(sp));
+  spectra_.emplace_back(&lv, std::move(sp));
   return spectra_.back().second;
 }
 
@@ -552,7 +565,7 @@ struct HypScore {
 void warped_fields(const FramePyramid& frame, const cv::Matx33d& tpl_from_frame, cv::Size size, cv::Mat& tc,
                    cv::Mat& ts, cv::Mat& mask) {
   cv::Mat tpl = warp_frame(frame, tpl_from_frame, size, &mask, 0);
-  const double mean_v = cv::mean(tpl, mask)[0];
+  const cv::Scalar mean_v = cv::mean(tpl, mask);
   cv::Mat inv;
   cv::bitwise_not(mask, inv);
   tpl.setTo(mean_v, inv);
@@ -592,7 +605,7 @@ HypScore correlate_hyp(const FramePyramid& frame, const ReferenceIndex& ref, con
   HypScore h;
   h.L = L;
   const cv::Size fs = frame.full().size();
-  const auto& lv = ref.level(L);
+  const auto& lv = ref.level(L, frame.colour);
   cv::Mat tc, tsf;
   if (!hyp_template(frame, hyp, hfov, L, h, tc, tsf)) return h;
   const cv::Point2d cin = apply(h.tpl_from_frame, {fs.width / 2.0, fs.height / 2.0});
@@ -628,8 +641,8 @@ HypScore correlate_hyp_fft(const FramePyramid& frame, const ReferenceIndex& ref,
                            bool mean_of_channels = false) {
   HypScore h;
   h.L = L;
-  const auto& lv = ref.level(L);
-  const auto& sp = ref.spectra(L);
+  const auto& lv = ref.level(L, frame.colour);
+  const auto& sp = ref.spectra(L, frame.colour);
   cv::Mat tc, tsf;
   if (!hyp_template(frame, hyp, hfov, L, h, tc, tsf)) return h;
   if (h.ts.width + 2 > lv.fc.cols || h.ts.height + 2 > lv.fc.rows) return h;
@@ -738,8 +751,8 @@ std::vector<Peak> dense_search(const FramePyramid& frame, const ReferenceIndex& 
   // Levels are cached lazily and not thread-safe: make them all before the parallel loop.
   for (const Hyp& hyp : hyps) {
     const double L = choose_level(hyp.gsd_m * fs.width, ref.gsd_m(), hyp.px_across);
-    ref.level(L);
-    if (fft) ref.spectra(L);
+    ref.level(L, frame.colour);
+    if (fft) ref.spectra(L, frame.colour);
   }
   std::vector<std::vector<Peak>> per(hyps.size());
   cv::parallel_for_(cv::Range(0, int(hyps.size())), [&](const cv::Range& range) {
@@ -812,7 +825,7 @@ std::vector<Peak> free_search(const FramePyramid& frame, const ReferenceIndex& r
           const Hyp h{h0.gsd_m * gf, h0.tilt_deg + dt, h0.heading_deg + dh, 110.0};
           jobs.push_back({h, i, choose_level(h.gsd_m * fs.width, ref.gsd_m(), h.px_across)});
         }
-  for (const Job& j : jobs) ref.level(j.L);
+  for (const Job& j : jobs) ref.level(j.L, frame.colour);
   std::vector<Peak> out(jobs.size(), Peak{-2, {}, {}, cv::Matx33d::eye(), 0});
   cv::parallel_for_(cv::Range(0, int(jobs.size())), [&](const cv::Range& range) {
     for (int k = range.start; k < range.end; ++k) {
@@ -941,7 +954,7 @@ BlockOffsets block_offsets(const FramePyramid& frame, const ReferenceIndex& ref,
                            double L) {
   BlockOffsets out;
   const cv::Size fs = frame.full().size();
-  const auto& lv = ref.level(L);
+  const auto& lv = ref.level(L, frame.colour);
   const cv::Rect2d bb = bbox_of(lvl_from_frame, fs);
   if (bb.width < 24 || bb.height < 24 || bb.width * bb.height > 4e6) return out;
   const int B = 24, R = 8;
@@ -1095,6 +1108,12 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
   g8.convertTo(f32, CV_32F);
   const cv::Size fs = f32.size();
   const FramePyramid fpyr(f32);
+  // The dense search correlates colour boundaries too when both the frame and the reference have
+  // colour (docs/match.md, session 11); the keypoints use grey.
+  const bool colour = o.dense_colour && ref.has_colour() && has_colour(frame);
+  std::optional<FramePyramid> dpyr_colour;
+  if (colour) dpyr_colour.emplace(dense_channels(frame, true), true);
+  const FramePyramid& dpyr = colour ? *dpyr_colour : fpyr;
   try {
     // Stage 1: keypoints, on the frame rectified by the priors when scale and heading are known.
     {
@@ -1198,7 +1217,7 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
       // Over a search area wider than the calibrated one (no centre, or a wide circle) the same
       // score by FFT: a scale and tilt prior over the bench's 5 km x 5 km took 2.6-2.8 s per frame by
       // matchTemplate and takes 1.6-1.7 by FFT (seed 1, same views, same results).
-      peaks = dense_search(fpyr, ref, p, hyps, wide_area ? Correlation::fft_mean : Correlation::template_match,
+      peaks = dense_search(dpyr, ref, p, hyps, wide_area ? Correlation::fft_mean : Correlation::template_match,
                            kPriorPeaksPerHyp);
     } else {
       // Stage A: one middle tilt (12 degrees) at a footprint of 80 px across held the true place among
@@ -1214,7 +1233,7 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
       for (double g = o.min_gsd_m; g <= o.max_gsd_m * 1.2; g *= 1.2)
         for (double t : stage_a_tilts)
           for (double hd : heads) coarse.push_back({g, t, hd, 80.0});
-      peaks = free_search(fpyr, ref, p, coarse, 1.2, p.heading_deg ? 6.0 : 15.0, 24);
+      peaks = free_search(dpyr, ref, p, coarse, 1.2, p.heading_deg ? 6.0 : 15.0, 24);
     }
     if (peaks.empty()) {
       best.diagnostics.info("match.dense_none", "no dense hypothesis fits in the search area");
@@ -1264,11 +1283,11 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
     for (const auto& c : cands) {
       const Peak& pk = peaks[c.start];
       const double L = choose_level(pk.hyp.gsd_m * fs.width, ref.gsd_m(), pk.hyp.px_across);
-      ref.level(L);
-      ref.level(std::max(ref.gsd_m(), L / 2));
+      ref.level(L, dpyr.colour);
+      ref.level(std::max(ref.gsd_m(), L / 2), dpyr.colour);
     }
     cv::parallel_for_(cv::Range(0, int(cands.size())), [&](const cv::Range& r) {
-      for (int i = r.start; i < r.end; ++i) cands[i].fit = refine_dense(fpyr, ref, p, o, peaks[cands[i].start]);
+      for (int i = r.start; i < r.end; ++i) cands[i].fit = refine_dense(dpyr, ref, p, o, peaks[cands[i].start]);
     });
     // Gate in order of the refined correlation: on bench views without priors (seed 2, 60 views, 8
     // places refined each), in 13 of the 14 views where the true place was among those refined it had
@@ -1355,7 +1374,7 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
       a.frame_gsd_m = local_scale(h, fs) * ref.gsd_m();
       a.peak_z = pk.z;
       if (lf.ok) {
-        const BlockCheck bc = check_blocks(fpyr, ref, h, lf.L_fine);
+        const BlockCheck bc = check_blocks(dpyr, ref, h, lf.L_fine);
         a.blocks_localized = bc.localized;
         a.blocks_agree = bc.agree;
         a.blocks_spread = bc.spread;

@@ -26,7 +26,7 @@ cv::Mat warp_frame(const cv::Mat& frame32, const cv::Matx33d& target_from_frame,
   return warp_frame(FramePyramid(frame32), target_from_frame, size, mask, erode_px);
 }
 
-FramePyramid::FramePyramid(const cv::Mat& frame32) {
+FramePyramid::FramePyramid(const cv::Mat& frame32, bool colour_channels) : colour(colour_channels) {
   levels.push_back(frame32);
   const double step = 1.0 / std::sqrt(2.0);
   for (int i = 1;; ++i) {
@@ -72,22 +72,81 @@ cv::Mat warp_frame(const FramePyramid& fp, const cv::Matx33d& target_from_frame,
   return warp_from(src, target_from_frame * cv::Matx33d(1 / kx, 0, 0, 0, 1 / ky, 0, 0, 0, 1), size, mask, erode_px);
 }
 
-void orientation_field(const cv::Mat& gray32, cv::Mat& fc, cv::Mat& fs) {
-  cv::Mat g, gx, gy;
-  cv::GaussianBlur(gray32, g, cv::Size(0, 0), 1.0);
-  cv::Sobel(g, gx, CV_32F, 1, 0, 3);
-  cv::Sobel(g, gy, CV_32F, 0, 1, 3);
-  cv::Mat mag2 = gx.mul(gx) + gy.mul(gy);
+namespace {
+// Opponent channels of a BGR CV_32FC3 image: luminance, and red-green and yellow-blue scaled by
+// kColourWeight. The weight was chosen on 300 north-up 660 x 372 m patches of the 2020 reference
+// correlated against 2009 within +-240 m at 4 m/px (placed within 10 m: grey 277, colour weight
+// 1: 285, 2: 291, 4: 292, 8: 292; with a random colour cast and saturation change on the patch, 4: 292).
+constexpr float kColourWeight = 4.0f;
+cv::Mat opponent(const cv::Mat& bgr32) {
+  const float w = kColourWeight;
+  const cv::Matx33f m(0.299f, 0.587f, 0.114f,                       // luminance (R, G, B)
+                      0.7f * w, -0.7f * w, 0.0f,                    // red - green
+                      0.4f * w, 0.4f * w, -0.8f * w);               // yellow - blue
+  // cv::transform takes the channels in storage order (B, G, R): reverse the columns.
+  const cv::Matx33f bgr(m(0, 2), m(0, 1), m(0, 0), m(1, 2), m(1, 1), m(1, 0), m(2, 2), m(2, 1), m(2, 0));
+  cv::Mat out;
+  cv::transform(bgr32, out, bgr);
+  return out;
+}
+cv::Mat bgr32_of(const cv::Mat& img) {
+  cv::Mat bgr;
+  if (img.channels() == 4) cv::cvtColor(img, bgr, cv::COLOR_BGRA2BGR);
+  else bgr = img;
+  cv::Mat f;
+  bgr.convertTo(f, CV_32F);
+  return f;
+}
+}  // namespace
+
+bool has_colour(const cv::Mat& img) {
+  if (img.channels() < 3 || img.empty()) return false;
+  cv::Mat small = img;
+  // Shrunk to at most 256 px so that a grey image's sensor and JPEG noise (independent per channel)
+  // averages out: a bench view's noise of 6 grey levels leaves under 1 here.
+  const double k = std::min(1.0, 256.0 / std::max(img.cols, img.rows));
+  if (k < 1.0) cv::resize(img, small, cv::Size(), k, k, cv::INTER_AREA);
+  cv::Scalar mean, sd;
+  cv::meanStdDev(opponent(bgr32_of(small)), mean, sd);
+  return sd[1] >= 3 * kColourWeight || sd[2] >= 3 * kColourWeight;
+}
+
+cv::Mat dense_channels(const cv::Mat& img, bool colour) {
+  if (colour && img.channels() >= 3) return opponent(bgr32_of(img));
+  cv::Mat f;
+  to_gray8(img).convertTo(f, CV_32F);
+  return f;
+}
+
+void orientation_field(const cv::Mat& img32, cv::Mat& fc, cv::Mat& fs) {
+  std::vector<cv::Mat> chans;
+  cv::split(img32, chans);
+  cv::Mat jxx, jyy, jxy;
+  for (const cv::Mat& c : chans) {
+    cv::Mat g, gx, gy;
+    cv::GaussianBlur(c, g, cv::Size(0, 0), 1.0);
+    cv::Sobel(g, gx, CV_32F, 1, 0, 3);
+    cv::Sobel(g, gy, CV_32F, 0, 1, 3);
+    if (jxx.empty()) {
+      jxx = gx.mul(gx);
+      jyy = gy.mul(gy);
+      jxy = gx.mul(gy);
+    } else {
+      jxx += gx.mul(gx);
+      jyy += gy.mul(gy);
+      jxy += gx.mul(gy);
+    }
+  }
   cv::Mat mag;
-  cv::sqrt(mag2, mag);
+  cv::sqrt(jxx + jyy, mag);
   // Local contrast normalisation: divide by the neighbourhood's mean magnitude.
   cv::Mat local;
   cv::blur(mag, local, cv::Size(15, 15));
   const double global = cv::mean(mag)[0];
   local += 0.5 * global + 1e-3;
   cv::Mat denom = mag.mul(local) + 1e-6f;
-  fc = (gx.mul(gx) - gy.mul(gy)) / denom;
-  fs = (2 * gx.mul(gy)) / denom;
+  fc = (jxx - jyy) / denom;
+  fs = (2 * jxy) / denom;
   cv::GaussianBlur(fc, fc, cv::Size(0, 0), 1.0);
   cv::GaussianBlur(fs, fs, cv::Size(0, 0), 1.0);
 }

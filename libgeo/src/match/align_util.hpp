@@ -31,8 +31,9 @@ cv::Mat warp_frame(const cv::Mat& frame32, const cv::Matx33d& target_from_frame,
 // The frame shrunk in steps of sqrt(2) (INTER_AREA), built once per frame so that many warps to
 // coarse grids do not each shrink the full frame again.
 struct FramePyramid {
-  explicit FramePyramid(const cv::Mat& frame32);
-  std::vector<cv::Mat> levels;  // CV_32F; levels[0] is the frame
+  explicit FramePyramid(const cv::Mat& frame32, bool colour = false);
+  std::vector<cv::Mat> levels;  // CV_32F (or CV_32FC3 dense channels); levels[0] is the frame
+  bool colour = false;          // levels hold dense_channels(.., true)
   const cv::Mat& full() const { return levels[0]; }
 };
 
@@ -40,9 +41,22 @@ struct FramePyramid {
 cv::Mat warp_frame(const FramePyramid& frame, const cv::Matx33d& target_from_frame, cv::Size size,
                    cv::Mat* mask, int erode_px);
 
+// True when a BGR/BGRA image carries colour: over the image shrunk to 256 px, one of its opponent
+// channels (see dense_channels) varies by 3 grey levels or more (standard deviation). A grey image
+// stored as BGR, with its noise, has under 1.
+bool has_colour(const cv::Mat& img);
+
+// The image the dense search correlates, CV_32F: grey (one channel), or with `colour` three channels
+// from a BGR/BGRA image: luminance and the red-green and yellow-blue opponent channels, weighted so
+// that colour edges count about four times the luminance ones. Across dates the boundaries between
+// fields, water and roads change brightness more than hue (docs/match.md, session 11).
+cv::Mat dense_channels(const cv::Mat& img, bool colour);
+
 // Doubled-angle gradient orientation field weighted by locally normalised magnitude: robust to
-// exposure and to contrast inversion between dates. Inputs CV_32F; outputs CV_32F.
-void orientation_field(const cv::Mat& gray32, cv::Mat& fc, cv::Mat& fs);
+// exposure and to contrast inversion between dates. Input CV_32F with one channel or several (their
+// gradients summed as a structure tensor, so a boundary is seen in whichever channel shows it);
+// outputs CV_32F.
+void orientation_field(const cv::Mat& img32, cv::Mat& fc, cv::Mat& fs);
 
 
 // The numbers behind a dense fix's decision (see dense_confidence).

@@ -49,6 +49,8 @@ struct AlignOptions {
   double index_gsd_m = 2.0;       // keypoint index resolution (metres per pixel, >= reference gsd)
   double dense_gsd_m = 0.0;       // coarse dense-search resolution; 0 = automatic (~1/128 of footprint)
   bool dense = true;              // use the dense gradient-orientation search when keypoints fail
+  bool dense_colour = true;       // the dense search correlates colour boundaries as well as grey ones
+                                  // when frame and reference both have colour
   bool retrieval = true;          // rank reference tiles (VLAD, retrieval.hpp) and match keypoints in
                                   // the best three first when the ranking is distinct (no centre prior)
   double retrieval_footprint_m = 700.0;  // footprint the tile grid is made for: tiles 1.5x, stride 0.5x
@@ -81,16 +83,20 @@ class ReferenceIndex {
   double gsd_m() const noexcept { return gsd_m_; }
   cv::Size size() const noexcept { return gray_.size(); }
   const cv::Mat& gray() const noexcept { return gray_; }
+  // True when the image given carried colour (it is then kept, CV_8UC3, for the dense search).
+  bool has_colour() const noexcept { return !colour_.empty(); }
   const cv::Mat& valid() const noexcept { return valid_; }
   std::size_t keypoint_count() const noexcept { return kp_.size(); }
 
   // Internal data used by align_frame().
   struct Level {
     double gsd_m = 0.0;
-    cv::Mat gray;       // CV_32F
-    cv::Mat fc, fs;     // gradient-orientation field (doubled angle), CV_32F
+    bool colour = false;  // the field is of the opponent colour channels (else of grey)
+    cv::Mat fc, fs;       // gradient-orientation field (doubled angle), CV_32F
   };
-  const Level& level(double gsd_m) const;  // cached on first use (thread-unsafe: call from one thread)
+  // The level at `gsd_m`, its field of the colour channels when `colour` (and the image has colour),
+  // else of grey. Cached on first use (thread-unsafe: call from one thread).
+  const Level& level(double gsd_m, bool colour) const;
   // The level's orientation fields ready for correlation by FFT: their spectra (CCS, padded to
   // `dft_size`) and integral images of the fields and their squares (for normalisation). Cached on
   // first use like level().
@@ -99,7 +105,7 @@ class ReferenceIndex {
     cv::Mat Fc, Fs;              // CV_32F CCS spectra of fc, fs
     cv::Mat ic, ic2, is, is2;    // CV_64F integral images of fc, fc^2, fs, fs^2
   };
-  const Spectra& spectra(double gsd_m) const;
+  const Spectra& spectra(double gsd_m, bool colour) const;
   const std::vector<cv::KeyPoint>& keypoints() const noexcept { return kp_; }
   const cv::Mat& descriptors() const noexcept { return desc_; }
   double kp_gsd_m() const noexcept { return kp_gsd_m_; }
@@ -115,6 +121,7 @@ class ReferenceIndex {
   // Grey image, mask and resolution set; no keypoints yet.
   static ReferenceIndex bare(const cv::Mat& image, const cv::Mat& valid, double gsd_m, const AlignOptions& opts);
   cv::Mat gray_;
+  cv::Mat colour_;  // CV_8UC3 BGR when the image has colour, else empty
   cv::Mat valid_;
   double gsd_m_ = 0.0;
   double kp_gsd_m_ = 0.0;
@@ -123,7 +130,7 @@ class ReferenceIndex {
   cv::Mat desc_;
   std::shared_ptr<const TileRetrieval> retrieval_;
   mutable std::deque<Level> levels_;     // deque: references stay valid as levels are added
-  mutable std::deque<std::pair<double, Spectra>> spectra_;
+  mutable std::deque<std::pair<const Level*, Spectra>> spectra_;
 };
 
 // The outcome of aligning one frame. `found` is false when no candidate passed the gates; the best
