@@ -1392,7 +1392,8 @@ Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const Vie
                               .fine_z = a.fine_z};
       const DenseSearchKind kind{.free = free,
                                  .heading_prior = p.heading_deg.has_value(),
-                                 .wide = !free && wide_area};
+                                 .wide = !free && wide_area,
+                                 .colour = dpyr.colour};
       const DenseDecision dd = dense_confidence(gi, kind, o.min_confidence);
       a.confidence = dd.confidence;
       if (dd.unconfirmed)

@@ -70,10 +70,12 @@ struct DenseGateInput {
   double fine_ratio = 0, fine_z = 0;  // refined standing over the other refined places (0: not computed)
 };
 // The search the candidate came from: without a scale prior (`free`), with a heading prior, and,
-// with a scale prior, over an area wider than the gates were calibrated on (`wide`). The gates were
-// calibrated on two searches: free without a heading, and scale with heading over a narrow area.
+// with a scale prior, over an area wider than the gates were calibrated on (`wide`), and on which
+// channels (`colour`). The gates were calibrated on two searches: free without a heading, and scale
+// with heading over a narrow area.
 struct DenseSearchKind {
   bool free = false, heading_prior = false, wide = false;
+  bool colour = false;  // the search correlated colour boundaries too (dense_channels)
 };
 struct DenseDecision {
   double confidence = 0;

@@ -27,11 +27,12 @@ DenseGateInput gate(double pr, double pz, double fine, double drift, int agree, 
   return in;
 }
 
-DenseSearchKind kind(bool free, bool heading, bool wide) {
+DenseSearchKind kind(bool free, bool heading, bool wide, bool colour = false) {
   DenseSearchKind k;
   k.free = free;
   k.heading_prior = heading;
   k.wide = wide;
+  k.colour = colour;
   return k;
 }
 
@@ -68,6 +69,29 @@ TEST(DenseGates, AHeadingNarrowedFreeSearchNeedsTheBlocksOrTwoGates) {
   // set to 3 here, so that only those two pass).
   const DenseGateInput both = gate(2.06, 7.92, 0.376, 0.3, 3, 12, 2.43, 11.74);
   EXPECT_GE(dense_confidence(both, kind(true, true, false), kLocated).confidence, kLocated);
+}
+
+// Seed 4 #18 (session 11), a Landsat view with every prior, searched on colour channels: its best
+// refined place stood at ratio 1.72, z 8.35 over the other 11 and nothing else passed (peak ratio
+// 1.07, 2 of 9 blocks). On colour the standing alone does not locate; on grey, where no wrong or
+// unrelated view stood that high, it still does.
+TEST(DenseGates, OnColourTheStandingWithPriorsNeedsTheEvidenceOrTheBlocks) {
+  const DenseGateInput landsat = gate(1.07, 4.95, 0.166, 0.72, 2, 9, 1.72, 8.35);
+  EXPECT_LT(dense_confidence(landsat, kind(false, true, false, true), kLocated).confidence, kLocated);
+  EXPECT_GE(dense_confidence(landsat, kind(false, true, false, false), kLocated).confidence, kLocated);
+  // A true colour fix (2020->2009 seed 2 #14, 6.2 m off) with its peak evidence (1.35): located, and
+  // the standing raises its confidence (0.55 + 0.05 x 3.42 + 0.5 x 0.27, capped at 0.85).
+  const DenseGateInput truth = gate(1.41, 6.78, 0.183, 0.71, 0, 9, 1.72, 9.42);
+  EXPECT_NEAR(dense_confidence(truth, kind(false, true, false, true), kLocated).confidence, 0.85, 1e-9);
+  // The price: a true 2020->2014 fix (seed 3 #12, 0.9 m off) on the standing alone (evidence 0.57)
+  // is no longer located on colour.
+  EXPECT_LT(dense_confidence(gate(1.29, 6.21, 0.266, 0.50, 4, 11, 2.68, 14.38), kind(false, true, false, true), kLocated)
+                .confidence,
+            kLocated);
+  // With the blocks beside it (5 of 11) the standing counts again.
+  EXPECT_GE(dense_confidence(gate(1.07, 4.95, 0.166, 0.72, 5, 11, 1.72, 8.35), kind(false, true, false, true), kLocated)
+                .confidence,
+            kLocated);
 }
 
 // Seed 3, a Landsat view with scale, tilt and a 1.1 km search centre but no heading (18 headings
