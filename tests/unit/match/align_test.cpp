@@ -272,6 +272,44 @@ TEST_F(AlignNaip, CrossDateViewWithPriorsIsLocatedByTheDenseSearch) {
   EXPECT_GE(located, 2);
 }
 
+// The same three cross-date views given in grey (a black-and-white camera, a grey export): the dense
+// search falls back to grey on both sides instead of correlating the frame's empty colour channels
+// against the reference's colour boundaries, and still locates them. On colour it locates each with a
+// higher refined correlation than on grey.
+TEST_F(AlignNaip, GreyCrossDateViewsAreMatchedOnGrey) {
+  const cv::Mat y2020 = naip(kNaip2020);
+  geo::AlignOptions o;
+  int located = 0;
+  for (unsigned s = 1; s <= 3; ++s) {
+    std::mt19937 rng(100 + s);
+    std::uniform_real_distribution<double> U(0, 1);
+    View v = render(y2020, {300 + 300 * U(rng), 260 + 180 * U(rng)}, 5.0, 1.6, 360 * U(rng), 20 * U(rng), s);
+    geo::ViewPrior p;
+    p.gsd_m = 1.6 * 1.05;
+    p.heading_deg = v.heading_deg - 6;
+    p.center_px = v.centre_px + cv::Point2d(60, 80);
+    p.radius_px = 200;
+    const geo::Alignment colour = geo::align_frame(v.img, *index_, p, o);
+    cv::Mat g;
+    cv::cvtColor(v.img, g, cv::COLOR_BGR2GRAY);
+    cv::cvtColor(g, v.img, cv::COLOR_GRAY2BGR);
+    const geo::Alignment grey = geo::align_frame(v.img, *index_, p, o);
+    geo::AlignOptions off = o;
+    off.dense_colour = false;
+    const geo::Alignment forced = geo::align_frame(v.img, *index_, p, off);
+    // Grey frame: the same as with colour switched off, to the last digit.
+    EXPECT_EQ(grey.found, forced.found) << "seed " << s;
+    EXPECT_DOUBLE_EQ(grey.ncc_fine, forced.ncc_fine) << "seed " << s;
+    if (colour.found && grey.found) {
+      EXPECT_GT(colour.ncc_fine, grey.ncc_fine) << "seed " << s;
+    }
+    if (!grey.found) continue;
+    ++located;
+    EXPECT_LT(centre_error_m(grey, v, 5.0), 15.0) << "seed " << s;
+  }
+  EXPECT_GE(located, 2);
+}
+
 // A scale prior over an area wider than the calibrated 1.6 km is searched by FFT (the mean of both
 // channels' normalised correlations) instead of matchTemplate: the same score, so the same peak and
 // fix. The tile is declared at 1 m per pixel so that one search circle (1 km) can cover all of it
