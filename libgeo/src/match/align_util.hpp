@@ -43,7 +43,7 @@ cv::Mat warp_frame(const FramePyramid& frame, const cv::Matx33d& target_from_fra
 
 // True when a BGR/BGRA image carries colour: over the image shrunk to 256 px, one of its opponent
 // channels (see dense_channels) varies by 3 grey levels or more (standard deviation). A grey image
-// stored as BGR, with its noise, has under 1.
+// stored as BGR, with a camera's noise, has about 1.
 bool has_colour(const cv::Mat& img);
 
 // The image the dense search correlates, CV_32F: grey (one channel), or with `colour` three channels
