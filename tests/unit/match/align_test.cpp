@@ -241,6 +241,21 @@ TEST_F(AlignNaip, HopelessFramesGiveDiagnostics) {
 
 }  // namespace
 
+// Cross-date view `s` (1-3) of the 2020 tile for the 2014 reference: a 1 km footprint at 1.6 m per
+// frame pixel, any heading, tilt up to 20 degrees; and its priors: scale 5 % and heading 6 degrees
+// off, search centre 500 m off, radius 1 km.
+View cross_date_view(const cv::Mat& y2020, unsigned s, geo::ViewPrior& p) {
+  std::mt19937 rng(100 + s);
+  std::uniform_real_distribution<double> U(0, 1);
+  View v = render(y2020, {300 + 300 * U(rng), 260 + 180 * U(rng)}, 5.0, 1.6, 360 * U(rng), 20 * U(rng), s);
+  p = geo::ViewPrior{};
+  p.gsd_m = 1.6 * 1.05;
+  p.heading_deg = v.heading_deg - 6;
+  p.center_px = v.centre_px + cv::Point2d(60, 80);  // 500 m off
+  p.radius_px = 200;
+  return v;
+}
+
 TEST_F(AlignNaip, CrossDateViewWithPriorsIsLocatedByTheDenseSearch) {
   // A 2020 view against the 2014 reference: keypoints find almost nothing across these dates (crops
   // and water changed); the orientation-field search at the prior's scale and heading must.
@@ -248,14 +263,8 @@ TEST_F(AlignNaip, CrossDateViewWithPriorsIsLocatedByTheDenseSearch) {
   geo::AlignOptions o;
   int located = 0;
   for (unsigned s = 1; s <= 3; ++s) {
-    std::mt19937 rng(100 + s);
-    std::uniform_real_distribution<double> U(0, 1);
-    const View v = render(y2020, {300 + 300 * U(rng), 260 + 180 * U(rng)}, 5.0, 1.6, 360 * U(rng), 20 * U(rng), s);
     geo::ViewPrior p;
-    p.gsd_m = 1.6 * 1.05;
-    p.heading_deg = v.heading_deg - 6;
-    p.center_px = v.centre_px + cv::Point2d(60, 80);  // 500 m off
-    p.radius_px = 200;
+    const View v = cross_date_view(y2020, s, p);
     const geo::Alignment a = geo::align_frame(v.img, *index_, p, o);
     // With priors too, other places of the 1 km search area are refined, so the best one's standing
     // over them (ratio and z of the refined correlation) is measured.
@@ -281,14 +290,8 @@ TEST_F(AlignNaip, GreyCrossDateViewsAreMatchedOnGrey) {
   geo::AlignOptions o;
   int located = 0;
   for (unsigned s = 1; s <= 3; ++s) {
-    std::mt19937 rng(100 + s);
-    std::uniform_real_distribution<double> U(0, 1);
-    View v = render(y2020, {300 + 300 * U(rng), 260 + 180 * U(rng)}, 5.0, 1.6, 360 * U(rng), 20 * U(rng), s);
     geo::ViewPrior p;
-    p.gsd_m = 1.6 * 1.05;
-    p.heading_deg = v.heading_deg - 6;
-    p.center_px = v.centre_px + cv::Point2d(60, 80);
-    p.radius_px = 200;
+    View v = cross_date_view(y2020, s, p);
     const geo::Alignment colour = geo::align_frame(v.img, *index_, p, o);
     cv::Mat g;
     cv::cvtColor(v.img, g, cv::COLOR_BGR2GRAY);
