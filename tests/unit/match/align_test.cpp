@@ -239,12 +239,9 @@ TEST_F(AlignNaip, HopelessFramesGiveDiagnostics) {
   EXPECT_TRUE(tiny.diagnostics.has("frame.too_small"));
 }
 
-}  // namespace
-
 // Cross-date view `s` (1-3) of the 2020 tile for the 2014 reference: a 1 km footprint at 1.6 m per
 // frame pixel, any heading, tilt up to 20 degrees; and its priors: scale 5 % and heading 6 degrees
 // off, search centre 500 m off, radius 1 km.
-namespace {
 View cross_date_view(const cv::Mat& y2020, unsigned s, geo::ViewPrior& p) {
   std::mt19937 rng(100 + s);
   std::uniform_real_distribution<double> U(0, 1);
@@ -256,6 +253,7 @@ View cross_date_view(const cv::Mat& y2020, unsigned s, geo::ViewPrior& p) {
   p.radius_px = 200;
   return v;
 }
+
 }  // namespace
 
 TEST_F(AlignNaip, CrossDateViewWithPriorsIsLocatedByTheDenseSearch) {
