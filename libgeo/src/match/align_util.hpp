@@ -52,6 +52,15 @@ bool has_colour(const cv::Mat& img);
 // fields, water and roads change brightness more than hue (docs/match.md, session 11).
 cv::Mat dense_channels(const cv::Mat& img, bool colour);
 
+// How high, in standard deviations of its own map, the highest chance peak of a correlation map of
+// `positions` placements stands: sqrt(2 ln(positions / kChanceCellPx)), the extreme of that many
+// independent cells of about kChanceCellPx level pixels (neighbouring placements of a template on
+// smoothed orientation fields are not independent). A map over a finer level holds more placements
+// and so higher chance peaks: without priors stage A's smallest scales hold 16 times the placements
+// of the largest (docs/match.md, session 12).
+constexpr double kChanceCellPx = 20.0;
+double chance_peak_z(double positions);
+
 // Doubled-angle gradient orientation field weighted by locally normalised magnitude: robust to
 // exposure and to contrast inversion between dates. Input CV_32F with one channel or several (their
 // gradients summed as a structure tensor, so a boundary is seen in whichever channel shows it);
