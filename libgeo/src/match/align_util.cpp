@@ -207,10 +207,10 @@ DenseDecision dense_confidence(const DenseGateInput& in, const DenseSearchKind& 
   // the 24 places come from every scale instead of mostly the two smallest, and chance bests stand
   // higher over such a mixed field: over seeds 1-7 (630 cross-date and 210 Landsat views) the
   // thresholds above would have located two Landsat views (ratio 1.37, z 5.49; 1.47, 5.12) and a
-  // 2020 view 490 m off (1.42, 5.48), and the next stood at 1.79, z 6.91 with a refined correlation
+  // 2020 view 487 m off (1.42, 5.48), and the next stood at 1.79, z 6.91 with a refined correlation
   // of 0.175, and at 1.32, z 6.16. Now 1.40, 5.8 and 0.23: the true places accepted on the standing
-  // alone stood at z 5.70-14.6, ratio 1.39-2.70, refined correlation 0.239-0.474; 2 of them (of 38)
-  // are lost.
+  // alone stood at z 5.70-14.6, ratio 1.39-2.70, refined correlation 0.239-0.474; 2 of them (of 39,
+  // both 2020->2014) are lost.
   const StandingGate sg = kind.free ? StandingGate{1.40, 5.8, 0.23} : StandingGate{1.45, 6.0, 0.12};
   // The standing also needs at least 4 localised blocks: some fine structure in the footprint. A
   // Landsat view without priors (seed 3, session 8) stood at ratio 1.61, z 6.0 with 2: upsampled
