@@ -208,9 +208,9 @@ DenseDecision dense_confidence(const DenseGateInput& in, const DenseSearchKind& 
   // higher over such a mixed field: over seeds 1-7 (630 cross-date and 210 Landsat views) the
   // thresholds above would have located two Landsat views (ratio 1.37, z 5.49; 1.47, 5.12) and a
   // 2020 view 487 m off (1.42, 5.48), and the next stood at 1.79, z 6.91 with a refined correlation
-  // of 0.175, and at 1.32, z 6.16. Now 1.40, 5.8 and 0.23: the true places accepted on the standing
-  // alone stood at z 5.70-14.6, ratio 1.39-2.70, refined correlation 0.239-0.474; 2 of them (of 39,
-  // both 2020->2014) are lost.
+  // of 0.175, and at 1.32, z 6.16. Now 1.40, 5.8 and 0.23: 6 true fixes of those thresholds' 229 are
+  // lost (ratio 1.35-1.44, z 5.11-6.29; 5 of them 2020->2014), and the 37 true places still accepted
+  // on the standing alone stand at z 5.85-14.6, ratio 1.42-2.70, refined correlation 0.239-0.474.
   const StandingGate sg = kind.free ? StandingGate{1.40, 5.8, 0.23} : StandingGate{1.45, 6.0, 0.12};
   // The standing also needs at least 4 localised blocks: some fine structure in the footprint. A
   // Landsat view without priors (seed 3, session 8) stood at ratio 1.61, z 6.0 with 2: upsampled
