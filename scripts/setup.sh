@@ -21,6 +21,8 @@ PACKAGES=(
   libimage-exiftool-perl            # exiftool: test reference for metadata
   python3 python3-geographiclib     # test reference for geodesics
   python3-astropy                   # chrono: generates the sun reference table (scripts/gen-sun-reference.py)
+  clang libclang-rt-14-dev          # libFuzzer targets of the parsers (scripts/fuzz.sh)
+  strace                            # test reference: no network connection is attempted
 )
 
 missing=()

@@ -2,27 +2,23 @@
 #include "geo/core/json.hpp"
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "geo/core/error.hpp"
+#include "geo/core/file_read.hpp"
+#include "geo/core/text.hpp"
 
 namespace geo {
 
+std::string dump_json(const Json& j, int indent) {
+  return j.dump(indent, ' ', false, Json::error_handler_t::replace);
+}
+
 Json read_json_file(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec))
-    throw Error(Errc::not_found, "json.read: " + path.string() + ": no such file");
-  if (std::filesystem::is_directory(path, ec))
-    throw Error(Errc::invalid_argument, "json.read: " + path.string() + ": is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(Errc::io, "json.read: " + path.string() + ": cannot open");
-  std::stringstream ss;
-  ss << in.rdbuf();
+  const std::string text = read_file_bounded(path, kMaxTextInputBytes, "json.read");
   try {
-    return Json::parse(ss.str());
+    return Json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    throw Error(Errc::corrupt_data, "json.read: " + path.string() + ": not valid JSON (" + e.what() + ")");
+    throw Error(Errc::corrupt_data, "json.read: " + printable(path.string()) + ": not valid JSON (" + e.what() + ")");
   }
 }
 

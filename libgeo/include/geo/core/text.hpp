@@ -17,4 +17,15 @@ double parse_double(std::string_view text, const std::string& what);
 std::string to_lower(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 
+// Untrusted bytes (file names, metadata tags, analyst text) in outputs that must stay readable.
+// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code points over U+10FFFF).
+bool is_valid_utf8(std::string_view s) noexcept;
+// `s` with every ill-formed byte replaced by U+FFFD; valid UTF-8 comes back unchanged.
+std::string to_valid_utf8(std::string_view s);
+// Lower-case hex of the bytes, e.g. "78e92e6d7034" for "x\xe9.mp4": the exact bytes beside a display form.
+std::string hex_bytes(std::string_view s);
+// For a terminal: valid UTF-8 with C0/C1 control characters and DEL written as \xNN (and a backslash
+// as \\), so a file name cannot forge a line or move the cursor; invalid bytes become \xNN as well.
+std::string printable(std::string_view s);
+
 }  // namespace geo
