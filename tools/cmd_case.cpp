@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <algorithm>
 #include <iostream>
 
 #include "common/cli.hpp"
 #include "geo/core/error.hpp"
+#include "geo/core/text.hpp"
 #include "geo/events/case.hpp"
 
 namespace {
@@ -53,8 +55,9 @@ int add(const Args& args) {
       for (const auto& m : added) a.push_back(ev::to_json(m));
       print_json(geo::Json{{"added", a}, {"diagnostics", geo::to_json(diag)}});
     } else {
-      for (const auto& m : added) std::cout << m.sha256 << "  " << m.path << (m.copy_path.empty() ? "" : "  (copied)") << "\n";
-      for (const auto& d : diag.items()) std::cerr << "note: " << d.where << ": " << d.message << "\n";
+      for (const auto& m : added)
+        std::cout << m.sha256 << "  " << geo::printable(m.path) << (m.copy_path.empty() ? "" : "  (copied)") << "\n";
+      for (const auto& d : diag.items()) std::cerr << "note: " << geo::printable(d.where) << ": " << geo::printable(d.message) << "\n";
     }
     return 0;
   });
@@ -63,16 +66,33 @@ int add(const Args& args) {
 int verify(const Args& args) {
   return run_guarded("case verify", [&] {
     CommonOptions common;
-    std::string dir;
-    if (!parse_dir_only(args, "case verify DIR", true, dir, common)) return 0;
-    const auto rep = ev::verify_case(ev::open_case(dir), make_progress(common.quiet));
+    std::string dir, head;
+    po::options_description desc("options");
+    add_common_options(desc, common);
+    desc.add_options()("dir", po::value(&dir)->required(), "case directory")
+        ("head", po::value(&head), "a custody head hash recorded elsewhere (e.g. in a report): the log must contain it");
+    po::positional_options_description pos;
+    pos.add("dir", 1);
+    po::variables_map vm;
+    if (!parse_args(args, "case verify DIR [--head HASH]", desc, pos, vm)) return 0;
+    ev::VerifyOptions opts;
+    if (!head.empty()) opts.expected_head = head;
+    const auto rep = ev::verify_case(ev::open_case(dir), opts, make_progress(common.quiet));
+    end_progress();
     if (common.json) print_json(ev::to_json(rep));
     else {
-      for (const auto& i : rep.items) std::cout << i.status << "  " << i.sha256.substr(0, 16) << "  " << i.path << "\n";
-      if (!rep.custody_chain_ok) std::cout << "custody log: " << rep.custody_problem << "\n";
-      std::cout << (rep.ok() ? "all files verified\n" : "VERIFICATION FAILED\n");
+      for (const auto& i : rep.items)
+        std::cout << i.status << "  " << i.sha256.substr(0, 16) << "  " << geo::printable(i.path) << "\n";
+      for (const auto& p : rep.problems)
+        std::cout << "PROBLEM " << p.kind << ": " << geo::printable(p.what) << " " << geo::printable(p.detail) << "\n";
+      for (const auto& n : rep.notes) std::cout << "note: " << geo::printable(n) << "\n";
+      std::cout << "custody log: " << rep.entries << " entries, head " << rep.head << "\n";
+      std::cout << (rep.ok() ? "all files, rows and custody entries verified\n" : "VERIFICATION FAILED\n");
     }
-    if (!rep.ok()) std::cerr << "geoev case verify: error: files changed or missing, or custody log altered\n";
+    if (!rep.ok())
+      std::cerr << "geoev case verify: error: " << rep.problems.size() << " problem(s) in the case; files changed or missing: "
+                << std::count_if(rep.items.begin(), rep.items.end(), [](const ev::VerifyItem& i) { return i.status != "ok"; })
+                << "\n";
     return rep.ok() ? 0 : kExitFailure;
   });
 }
@@ -87,7 +107,8 @@ int log(const Args& args) {
       print_json(json_array(entries));
     } else {
       for (const auto& e : entries)
-        std::cout << e.id << "  " << e.utc << "  " << e.action << "  geoev " << e.tool_version << "  " << e.parameters.dump() << "\n";
+        std::cout << e.id << "  " << e.utc << "  " << geo::printable(e.action) << "  geoev " << geo::printable(e.tool_version)
+                  << "  " << geo::printable(geo::dump_json(e.parameters)) << "\n";
     }
     return 0;
   });
@@ -97,7 +118,7 @@ const geoev::Registrar reg{{"case", "evidence case: init, add originals, verify,
   return dispatch_verbs("case", args,
                         {{"init", "create a case directory", init},
                          {"add", "record original files by hash (optionally keep a copy)", add},
-                         {"verify", "re-hash every original; exit 1 when any changed or is missing", verify},
+                         {"verify", "re-hash originals, check every row and the custody chain; exit 1 on any problem", verify},
                          {"log", "print the custody log", log}});
 }}};
 

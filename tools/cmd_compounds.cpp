@@ -6,6 +6,7 @@
 #include "common/cli.hpp"
 #include "geo/core/error.hpp"
 #include "geo/core/provenance.hpp"
+#include "geo/core/text.hpp"
 #include "geo/spatial/compound.hpp"
 #include "geo/spatial/join.hpp"
 
@@ -26,7 +27,7 @@ struct RegOpts {
 
 void print_diag(const geo::Diagnostics& d) {
   for (const auto& i : d.items())
-    std::cerr << geo::to_string(i.severity) << ": " << i.where << ": " << i.message << "\n";
+    std::cerr << geo::to_string(i.severity) << ": " << geo::printable(i.where) << ": " << geo::printable(i.message) << "\n";
 }
 
 int list(const Args& args) {
@@ -159,10 +160,13 @@ int import(const Args& args) {
     add_common_options(desc, common);
     desc.add_options()("input", po::value(&in)->required(), "GeoJSON, GPKG, KML or CSV file")
         ("output,o", po::value(&out)->required(), "registry GeoJSON to write");
+    bool force = false;
+    add_force_option(desc, force);
     po::positional_options_description pos;
     pos.add("input", 1);
     po::variables_map vm;
     if (!parse_args(args, "compounds import FILE -o OUT.geojson", desc, pos, vm)) return 0;
+    guard_output(out, force, {in});
     const auto r = sp::load_registry(in);
     sp::write_registry(r, out);
     if (common.json) print_json(geo::Json{{"output", out}, {"entries", r.compounds.size()}, {"diagnostics", geo::to_json(r.diagnostics)}});

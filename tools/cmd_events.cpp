@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "common/cli.hpp"
+#include "geo/core/text.hpp"
 #include "geo/core/error.hpp"
 #include "geo/events/case.hpp"
 
@@ -62,17 +63,17 @@ int add(const Args& args) {
     } else {
       std::cout << "event " << e.id << ": " << e.position.lat_deg << "," << e.position.lon_deg << " +-" << e.uncertainty_m
                 << " m (" << ev::to_string(e.precision) << ")";
-      if (!e.compound_id.empty()) std::cout << ", " << e.relation << " " << e.compound_name << " (" << e.distance_m << " m)";
+      if (!e.compound_id.empty()) std::cout << ", " << e.relation << " " << geo::printable(e.compound_name) << " (" << e.distance_m << " m)";
       else std::cout << ", no compound";
       std::cout << "\n";
-      if (!e.association_note.empty()) std::cout << "  " << e.association_note << "\n";
+      if (!e.association_note.empty()) std::cout << "  " << geo::printable(e.association_note) << "\n";
       if (e.context.contains("town") && e.context["town"].is_object()) {
         const auto& t = e.context["town"];
         std::printf("  context: %.2f km from %s (%s), bearing %.0f deg from the town\n", t.value("distance_m", 0.0) / 1000.0,
                     t.value("name", "").c_str(), t.value("country", "").c_str(), t.value("bearing_from_town_deg", 0.0));
       }
       for (const auto& d : diag.items())
-        if (d.severity != geo::Severity::info) std::cerr << geo::to_string(d.severity) << ": " << d.message << "\n";
+        if (d.severity != geo::Severity::info) std::cerr << geo::to_string(d.severity) << ": " << geo::printable(d.message) << "\n";
     }
     return 0;
   });
@@ -90,7 +91,7 @@ int list(const Args& args) {
       for (const auto& e : events)
         std::cout << e.id << "  " << e.position.lat_deg << "," << e.position.lon_deg << " +-" << e.uncertainty_m << " m  "
                   << ev::to_string(e.precision) << "  " << (e.compound_id.empty() ? "-" : e.relation + " " + e.compound_id)
-                  << "  " << e.description << "\n";
+                  << "  " << geo::printable(e.description) << "\n";
     }
     return 0;
   });
@@ -100,15 +101,19 @@ int export_(const Args& args) {
   return run_guarded("events export", [&] {
     CommonOptions common;
     std::string dir, format, out;
+    bool force = false;
     po::options_description desc("options");
     add_common_options(desc, common);
     desc.add_options()("case", po::value(&dir)->required(), "case directory")
         ("format", po::value(&format)->required(), "geojson, kml, csv or gpkg")
-        ("output,o", po::value(&out)->required(), "output file");
+        ("output,o", po::value(&out)->required(), "output file (outside the case directory)");
+    add_force_option(desc, force);
     po::variables_map vm;
-    if (!parse_args(args, "events export --case DIR --format geojson|kml|csv|gpkg -o FILE", desc, {}, vm)) return 0;
+    if (!parse_args(args, "events export --case DIR --format geojson|kml|csv|gpkg -o FILE [--force]", desc, {}, vm)) return 0;
     const auto fmt = ev::parse_export_format(format);
-    const auto n = ev::export_events(ev::open_case(dir), fmt, out);
+    const auto kase = ev::open_case(dir);
+    guard_output(out, force, {});
+    const auto n = ev::export_events(kase, fmt, out);
     if (common.json) print_json(geo::Json{{"output", out}, {"events", n}, {"format", format}});
     else std::cout << "wrote " << n << " events to " << out << "\n";
     return 0;

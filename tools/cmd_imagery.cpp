@@ -62,6 +62,8 @@ int run_crop(const Args& args) {
         ("crs", po::value(&crs), "output CRS, e.g. EPSG:32647 (default: UTM zone of the centre)")
         ("assume-crs", po::value(&oo.assume_crs), "CRS of an input with a world file but no CRS, e.g. EPSG:4326")
         ("output,o", po::value(&out)->required(), "output GeoTIFF");
+    bool force = false;
+    add_force_option(desc, force);
     po::positional_options_description pos;
     pos.add("raster", 1);
     po::variables_map vm;
@@ -69,6 +71,7 @@ int run_crop(const Args& args) {
                     desc, pos, vm))
       return kExitOk;
     if (vm.count("bbox") == vm.count("center")) throw UsageError("give either --bbox or --center with --radius-m");
+    guard_output(out, force, {raster});
     if (vm.count("center") && !vm.count("radius-m")) throw UsageError("--center needs --radius-m");
     geo::WindowRequest req;
     if (vm.count("bbox")) req.bbox = geo::parse_geo_box(bbox);
@@ -86,8 +89,7 @@ int run_crop(const Args& args) {
     else
       std::cout << "wrote " << r.output.string() << ": " << r.cols << " x " << r.rows << " px, " << r.crs << ", "
                 << r.gsd_m << " m/px, " << static_cast<int>(r.valid_fraction * 100) << "% with data\n";
-    for (const auto& d : r.diagnostics.items())
-      if (d.severity != geo::Severity::info) std::cerr << "warning: " << d.message << "\n";
+    print_diagnostics(r.diagnostics, geo::Severity::warning);
     return kExitOk;
   });
 }
@@ -111,6 +113,7 @@ int run_tiles(const Args& args) {
     pos.add("raster", 1);
     po::variables_map vm;
     if (!parse_args(args, "imagery tiles RASTER --gsd M -o DIR", desc, pos, vm)) return kExitOk;
+    guard_output(out, false, {raster}, true);
     if (vm.count("bbox")) opts.bbox = geo::parse_geo_box(bbox);
     const auto idx = geo::build_tile_index(raster, out, opts, make_progress(common.quiet));
     end_progress();

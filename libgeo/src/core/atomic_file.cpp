@@ -2,6 +2,8 @@
 #include "geo/core/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -31,6 +33,57 @@ fs::path temp_sibling(const fs::path& target, bool keep_extension) {
   return dir / name;
 }
 
+// Live temporaries, in fixed slots the signal handler can read without locks or allocation.
+constexpr int kSlots = 64;
+constexpr std::size_t kPathMax = 4096;
+struct Slot {
+  std::atomic<int> state{0};  // 0 free, 1 being written, 2 a file, 3 a directory
+  char path[kPathMax];
+};
+Slot g_slots[kSlots];
+
+int track(const fs::path& p, bool dir) {
+  const std::string s = p.string();
+  if (s.size() >= kPathMax) return -1;
+  for (int i = 0; i < kSlots; ++i) {
+    int expected = 0;
+    if (g_slots[i].state.compare_exchange_strong(expected, 1)) {
+      std::memcpy(g_slots[i].path, s.c_str(), s.size() + 1);
+      g_slots[i].state.store(dir ? 3 : 2);
+      return i;
+    }
+  }
+  return -1;  // more than 64 at once: this one is not cleaned on interrupt (still removed normally)
+}
+
+void untrack(int slot) {
+  if (slot >= 0) g_slots[slot].state.store(0);
+}
+
+extern "C" void remove_temporaries_and_die(int sig) {
+  for (auto& s : g_slots) {
+    const int st = s.state.load();
+    if (st == 2) {
+      ::unlink(s.path);
+    } else if (st == 3) {
+      // A directory with files in it: fork and exec rm, both safe in a signal handler (readdir is not).
+      const pid_t pid = ::fork();
+      if (pid == 0) {
+        const char* argv[] = {"rm", "-rf", "--", s.path, nullptr};
+        ::execv("/bin/rm", const_cast<char* const*>(argv));
+        ::_exit(127);
+      }
+      if (pid > 0) {
+        int status = 0;
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+      }
+    }
+  }
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
 void fsync_path(const fs::path& p) {
   const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;
@@ -48,6 +101,7 @@ AtomicFile::AtomicFile(fs::path target) : target_(std::move(target)) {
   if (!fs::is_directory(dir, ec))
     throw Error(Errc::not_found, "output: " + target_.string() + ": directory " + dir.string() + " does not exist");
   temp_ = temp_sibling(target_, true);
+  slot_ = track(temp_, false);
 }
 
 AtomicFile::~AtomicFile() {
@@ -56,6 +110,7 @@ AtomicFile::~AtomicFile() {
     std::error_code ec;
     fs::remove(temp_, ec);
   }
+  untrack(slot_);
 }
 
 std::ofstream& AtomicFile::stream() {
@@ -88,6 +143,8 @@ void AtomicFile::commit() {
     throw Error(Errc::io, "output: " + target_.string() + ": cannot rename into place: " + ec.message());
   }
   committed_ = true;
+  untrack(slot_);
+  slot_ = -1;
 }
 
 void write_file_atomic(const fs::path& target, std::string_view content) {
@@ -111,6 +168,7 @@ AtomicDir::AtomicDir(fs::path target) : target_(std::move(target)) {
   temp_ = temp_sibling(target_, false);
   if (!fs::create_directory(temp_, ec) || ec)
     throw Error(Errc::io, "output: cannot create " + temp_.string() + ": " + ec.message());
+  slot_ = track(temp_, true);
 }
 
 AtomicDir::~AtomicDir() {
@@ -118,6 +176,7 @@ AtomicDir::~AtomicDir() {
     std::error_code ec;
     fs::remove_all(temp_, ec);
   }
+  untrack(slot_);
 }
 
 void AtomicDir::commit() {
@@ -127,6 +186,16 @@ void AtomicDir::commit() {
   fs::rename(temp_, target_, ec);
   if (ec) throw Error(Errc::io, "output: " + target_.string() + ": cannot rename into place: " + ec.message());
   committed_ = true;
+  untrack(slot_);
+  slot_ = -1;
+}
+
+void remove_temporaries_on_interrupt() {
+  struct sigaction sa {};
+  sa.sa_handler = remove_temporaries_and_die;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND;
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
 }
 
 }  // namespace geo

@@ -2,9 +2,14 @@
 #include "geo/events/case.hpp"
 
 #include <ogr_srs_api.h>
+#include <signal.h>
+
+#include <cerrno>
+#include <cstdlib>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include "events/store.hpp"
@@ -12,7 +17,9 @@
 #include "geo/core/error.hpp"
 #include "geo/core/geodesy.hpp"
 #include "geo/core/hash.hpp"
+#include "geo/core/file_read.hpp"
 #include "geo/core/provenance.hpp"
+#include "geo/core/text.hpp"
 #include "geo/spatial/join.hpp"
 
 namespace geo::events {
@@ -111,35 +118,58 @@ CaseInfo init_case(const fs::path& dir, const std::string& title) {
   if (ec) throw Error(Errc::io, "case.init: " + dir.string() + ": cannot create: " + ec.message());
   CaseInfo info{absolute_of(dir), title, format_utc(now_utc()), version()};
   const fs::path tmp = info.dir / ".case.tmp.gpkg";
+  const std::string case_json =
+      dump_json(Json{{"format", "geoev-case"}, {"format_version", kCaseFormatVersion}, {"title", to_valid_utf8(title)},
+                     {"created_utc", info.created_utc}, {"tool_version", info.tool_version}},
+                2) +
+      "\n";
   try {
     {
       auto ds = adapters::create_vector(tmp, "GPKG", "case.init");
       add_layer(ds.get(), "media", false,
                 {{"sha256", OFTString}, {"path", OFTString}, {"size_bytes", OFTInteger64}, {"added_utc", OFTString},
-                 {"copy_path", OFTString}, {"probe_json", OFTString}});
-      add_layer_pairs(ds.get(), "frames", false, frame_fields());
+                 {"copy_path", OFTString}, {"probe_json", OFTString}, {"row_hash", OFTString},
+                 {"path_hex", OFTString}});
+      auto frames = frame_fields();
+      frames.emplace_back("row_hash", OFTString);
+      add_layer_pairs(ds.get(), "frames", false, frames);
       add_layer(ds.get(), "observations", true,
                 {{"kind", OFTString}, {"lat", OFTReal}, {"lon", OFTReal}, {"uncertainty_m", OFTReal},
                  {"time_from", OFTString}, {"time_to", OFTString}, {"confidence", OFTReal},
                  {"media_sha256", OFTString}, {"parameters", OFTString}, {"tool_version", OFTString},
-                 {"input_hashes", OFTString}, {"created_utc", OFTString}});
-      add_layer(ds.get(), "events", true, event_fields());
+                 {"input_hashes", OFTString}, {"created_utc", OFTString}, {"row_hash", OFTString}});
+      auto events = event_fields();
+      events.push_back({"row_hash", OFTString});
+      add_layer(ds.get(), "events", true, events);
       add_layer(ds.get(), "custody", false,
                 {{"action", OFTString}, {"utc", OFTString}, {"tool_version", OFTString}, {"parameters", OFTString},
                  {"input_hashes", OFTString}, {"output_hashes", OFTString}, {"prev_hash", OFTString},
-                 {"entry_hash", OFTString}});
+                 {"entry_hash", OFTString}, {"rows", OFTString}});
       GDALDatasetStartTransaction(ds.get(), FALSE);
-      append_custody(ds.get(), "case.init", Json{{"title", title}}, Json::array(), Json::array());
+      // The marker is bound to the chain: a rewritten case.json is reported by verify.
+      append_custody(ds.get(), "case.init", Json{{"title", title}}, Json::array(),
+                     Json::array({Json{{"path", "case.json"}, {"sha256", sha256_hex(case_json)}}}));
       if (GDALDatasetCommitTransaction(ds.get()) != OGRERR_NONE) throw Error(Errc::io, "case.init: commit failed");
       adapters::close_dataset(ds, "case.init");
     }
+    write_file_atomic(info.dir / "case.json", case_json);
     fs::rename(tmp, info.dir / "case.gpkg");
-    write_file_atomic(info.dir / "case.json",
-                      Json{{"format", "geoev-case"}, {"format_version", 1}, {"title", title},
-                           {"created_utc", info.created_utc}, {"tool_version", info.tool_version}}
-                              .dump(2) + "\n");
+    // The head file follows the first entry; later actions rewrite it (write_action).
+    std::vector<CustodyEntry> first;
+    read_action(info, [&](GDALDatasetH ds) {
+      OGRLayerH l = layer(ds, "custody");
+      OGR_L_ResetReading(l);
+      while (adapters::FeaturePtr f{OGR_L_GetNextFeature(l)}) first.push_back(CustodyEntry{0, "", "", "", {}, {}, {}, "", get_str(f.get(), "entry_hash")});
+    });
+    write_file_atomic(info.dir / kHeadFile,
+                      dump_json(Json{{"format", "geoev-custody-head"}, {"entries", first.size()},
+                                     {"head", first.empty() ? std::string() : first.back().entry_hash},
+                                     {"utc", format_utc(now_utc(), 6)}},
+                                2) +
+                          "\n");
   } catch (...) {
     fs::remove(tmp, ec);
+    fs::remove(info.dir / "case.json", ec);
     throw;
   }
   return info;
@@ -163,8 +193,10 @@ CaseInfo open_case(const fs::path& dir) {
 }
 
 Json to_json(const MediaRecord& m) {
-  return Json{{"id", m.id}, {"sha256", m.sha256}, {"path", m.path}, {"size_bytes", m.size_bytes},
-              {"added_utc", m.added_utc}, {"copy_path", m.copy_path}, {"probe", m.probe}};
+  Json j{{"id", m.id}, {"sha256", m.sha256}, {"path", m.path}, {"size_bytes", m.size_bytes},
+         {"added_utc", m.added_utc}, {"copy_path", m.copy_path}, {"probe", m.probe}};
+  if (!is_valid_utf8(m.path)) j["path_hex"] = hex_bytes(m.path);
+  return j;
 }
 
 namespace detail {
@@ -186,10 +218,12 @@ void insert_media(GDALDatasetH ds, const MediaRecord& m) {
   adapters::FeaturePtr f{OGR_F_Create(OGR_L_GetLayerDefn(l))};
   set_str(f.get(), "sha256", m.sha256);
   set_str(f.get(), "path", m.path);
+  // A path that is not UTF-8 (a Latin-1 name) is stored for display with U+FFFD and exactly as hex.
+  if (!is_valid_utf8(m.path)) set_str(f.get(), "path_hex", hex_bytes(m.path));
   set_i64(f.get(), "size_bytes", static_cast<std::int64_t>(m.size_bytes));
   set_str(f.get(), "added_utc", m.added_utc);
   set_str(f.get(), "copy_path", m.copy_path);
-  if (!m.probe.is_null()) set_str(f.get(), "probe_json", m.probe.dump());
+  if (!m.probe.is_null()) set_str(f.get(), "probe_json", dump_json(m.probe));
   create_feature(l, f.get(), "media row");
 }
 
@@ -202,12 +236,38 @@ MediaRecord media_from(OGRFeatureH f) {
   m.id = OGR_F_GetFID(f);
   m.sha256 = get_str(f, "sha256");
   m.path = get_str(f, "path");
+  if (const auto hex = get_str(f, "path_hex"); !hex.empty()) {
+    try {
+      m.path = bytes_from_hex(hex);
+    } catch (const Error&) {
+      // an edited row: verify reports it by its content hash
+    }
+  }
   m.size_bytes = static_cast<std::uint64_t>(get_dbl(f, "size_bytes"));
   m.added_utc = get_str(f, "added_utc");
   m.copy_path = get_str(f, "copy_path");
   const auto pj = get_str(f, "probe_json");
   if (!pj.empty()) m.probe = Json::parse(pj, nullptr, false);
   return m;
+}
+
+// Temporaries in originals/ left by a copy whose process is gone (killed mid-copy): removed under the
+// case's write lock, each named in a diagnostic. A temporary of a live process is left alone.
+void remove_stale_copies(const CaseInfo& c, Diagnostics& diag) {
+  std::error_code ec;
+  for (fs::directory_iterator it(c.dir / "originals", ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string n = it->path().filename().string();
+    const auto at = n.find(".tmp-");
+    if (n.empty() || n[0] != '.' || at == std::string::npos) continue;
+    const long pid = std::strtol(n.c_str() + at + 5, nullptr, 10);
+    if (pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)) {
+      std::error_code rm;
+      const auto size = fs::file_size(it->path(), rm);
+      if (fs::remove(it->path(), rm))
+        diag.info("case.stale_temporary_removed",
+                  "removed a temporary of an interrupted copy (" + std::to_string(rm ? 0 : size) + " bytes)", it->path().string());
+    }
+  }
 }
 
 // Copies into originals/ (atomically, then read-only). Returns the relative path.
@@ -242,9 +302,9 @@ std::int64_t insert_observation(GDALDatasetH ds, const ObservationInput& o, cons
   set_str(f.get(), "time_to", opt_time(o.time_to));
   set_dbl(f.get(), "confidence", o.confidence);
   set_str(f.get(), "media_sha256", o.media_sha256);
-  set_str(f.get(), "parameters", o.parameters.dump());
+  set_str(f.get(), "parameters", dump_json(o.parameters));
   set_str(f.get(), "tool_version", o.tool_version.empty() ? std::string(version()) : o.tool_version);
-  set_str(f.get(), "input_hashes", Json(o.input_sha256).dump());
+  set_str(f.get(), "input_hashes", dump_json(Json(o.input_sha256)));
   set_str(f.get(), "created_utc", created);
   create_feature(l, f.get(), "observation");
   return OGR_F_GetFID(f.get());
@@ -288,6 +348,7 @@ std::vector<MediaRecord> add_media(const CaseInfo& c, const std::vector<fs::path
   std::vector<MediaRecord> added;
   write_action(c, [&](GDALDatasetH ds) {
     Json inputs = Json::array(), outputs = Json::array();
+    if (opts.copy) remove_stale_copies(c, diag);
     for (auto& m : recs) {
       if (media_exists(ds, m.sha256)) {
         diag.info("case.duplicate_media", "already in the case (same sha256); not added again", m.path);
@@ -694,8 +755,8 @@ Event add_event(const CaseInfo& c, const EventInput& in, Diagnostics& diag) {
     set_str(f.get(), "precision_class", to_string(e.precision));
     set_str(f.get(), "time_from", opt_time(e.time_from));
     set_str(f.get(), "time_to", opt_time(e.time_to));
-    set_str(f.get(), "observation_ids", ids_json(e.observation_ids).dump());
-    set_str(f.get(), "media_sha256", Json(e.media_sha256).dump());
+    set_str(f.get(), "observation_ids", dump_json(ids_json(e.observation_ids)));
+    set_str(f.get(), "media_sha256", dump_json(Json(e.media_sha256)));
     set_str(f.get(), "compound_id", e.compound_id);
     set_str(f.get(), "compound_name", e.compound_name);
     set_str(f.get(), "relation", e.relation);
@@ -703,12 +764,12 @@ Event add_event(const CaseInfo& c, const EventInput& in, Diagnostics& diag) {
       set_dbl(f.get(), "distance_m", e.distance_m);
       set_dbl(f.get(), "p_inside", e.p_inside);
     }
-    set_str(f.get(), "compounds", e.compounds.dump());
+    set_str(f.get(), "compounds", dump_json(e.compounds));
     set_str(f.get(), "association_note", e.association_note);
-    set_str(f.get(), "context", e.context.dump());
+    set_str(f.get(), "context", dump_json(e.context));
     set_str(f.get(), "description", e.description);
     set_str(f.get(), "notes", e.notes);
-    set_str(f.get(), "flags", Json(e.flags).dump());
+    set_str(f.get(), "flags", dump_json(Json(e.flags)));
     set_str(f.get(), "created_utc", e.created_utc);
     set_str(f.get(), "tool_version", e.tool_version);
     create_feature(l, f.get(), "event");
@@ -719,7 +780,7 @@ Event add_event(const CaseInfo& c, const EventInput& in, Diagnostics& diag) {
                    Json{{"event_id", e.id}, {"observation_ids", e.observation_ids}, {"compounds", in.compounds.replace},
                         {"compounds_extend", in.compounds.extend}, {"within_m", in.within_m},
                         {"max_distance_m", std::isfinite(in.max_distance_m) ? Json(in.max_distance_m) : Json()}},
-                   inputs, Json::array({sha256_hex(to_json(e).dump())}));
+                   inputs, Json::array({sha256_hex(dump_json(to_json(e)))}));
   });
   return e;
 }
@@ -733,15 +794,18 @@ std::vector<Event> list_events(const CaseInfo& c) {
 Json to_json(const CustodyEntry& e) {
   return Json{{"id", e.id}, {"action", e.action}, {"utc", e.utc}, {"tool_version", e.tool_version},
               {"parameters", e.parameters}, {"input_hashes", e.input_hashes}, {"output_hashes", e.output_hashes},
-              {"prev_hash", e.prev_hash}, {"entry_hash", e.entry_hash}};
+              {"rows", e.rows}, {"prev_hash", e.prev_hash}, {"entry_hash", e.entry_hash}};
 }
 
 namespace {
-std::vector<CustodyEntry> read_custody(GDALDatasetH ds, std::string* problem) {
+
+// The log in order; with `problems`, the chain is checked entry by entry.
+std::vector<CustodyEntry> read_custody(GDALDatasetH ds, std::vector<VerifyProblem>* problems) {
   std::vector<CustodyEntry> out;
   OGRLayerH l = layer(ds, "custody");
   OGR_L_ResetReading(l);
   std::string prev;
+  bool broken = false;
   while (adapters::FeaturePtr f{OGR_L_GetNextFeature(l)}) {
     CustodyEntry e;
     e.id = OGR_F_GetFID(f.get());
@@ -749,21 +813,164 @@ std::vector<CustodyEntry> read_custody(GDALDatasetH ds, std::string* problem) {
     e.utc = get_str(f.get(), "utc");
     e.tool_version = get_str(f.get(), "tool_version");
     const auto p = get_str(f.get(), "parameters"), i = get_str(f.get(), "input_hashes"), o = get_str(f.get(), "output_hashes");
+    const auto rows = get_str(f.get(), "rows");
     e.parameters = Json::parse(p, nullptr, false);
     e.input_hashes = Json::parse(i, nullptr, false);
     e.output_hashes = Json::parse(o, nullptr, false);
+    e.rows = rows.empty() ? Json::array() : Json::parse(rows, nullptr, false);
     e.prev_hash = get_str(f.get(), "prev_hash");
     e.entry_hash = get_str(f.get(), "entry_hash");
-    if (problem && problem->empty()) {
-      if (e.prev_hash != prev) *problem = "custody entry " + std::to_string(e.id) + " does not follow the previous one (entry removed or reordered)";
-      else if (custody_hash(prev, e.action, e.utc, e.tool_version, p, i, o) != e.entry_hash)
-        *problem = "custody entry " + std::to_string(e.id) + " was altered (hash mismatch)";
+    if (problems && !broken) {
+      const std::string at = "custody entry " + std::to_string(e.id) + " (" + printable(e.action) + ")";
+      if (e.prev_hash != prev) {
+        problems->push_back({"custody_broken", at, "does not follow the previous entry: an entry was removed, inserted or reordered"});
+        broken = true;
+      } else if (custody_hash(prev, e.action, e.utc, e.tool_version, p, i, o, rows) != e.entry_hash) {
+        problems->push_back({"custody_altered", at, "was altered: its content no longer gives its hash"});
+        broken = true;
+      }
     }
     prev = e.entry_hash;
     out.push_back(std::move(e));
   }
   return out;
 }
+
+struct RowState {
+  std::string stored, actual;
+};
+
+// Every row of the bound layers: fid -> stored row_hash and the hash of its content now.
+std::map<std::string, std::map<std::int64_t, RowState>> read_rows(GDALDatasetH ds) {
+  std::map<std::string, std::map<std::int64_t, RowState>> out;
+  for (const char* name : bound_layers()) {
+    OGRLayerH l = layer(ds, name);
+    auto& rows = out[name];
+    OGR_L_ResetReading(l);
+    while (adapters::FeaturePtr f{OGR_L_GetNextFeature(l)})
+      rows[OGR_F_GetFID(f.get())] = RowState{get_str(f.get(), "row_hash"), row_hash(f.get())};
+  }
+  return out;
+}
+
+// Hidden temporaries an interrupted command left in the case (atomic writes, copies into originals/).
+std::vector<fs::path> leftover_temporaries(const fs::path& dir) {
+  std::vector<fs::path> out;
+  for (const fs::path& d : {dir, dir / "originals"}) {
+    std::error_code ec;
+    for (fs::directory_iterator it(d, ec), end; !ec && it != end; it.increment(ec)) {
+      const std::string n = it->path().filename().string();
+      if (!n.empty() && n[0] == '.' && (n.find(".tmp-") != std::string::npos || n.rfind(".case.tmp", 0) == 0))
+        out.push_back(it->path());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string short_hash(const std::string& h) { return h.substr(0, 16); }
+
+// bound_case: made by a geoev that binds rows from case init on, so every row must be bound.
+void check_rows(const std::vector<CustodyEntry>& log, const std::map<std::string, std::map<std::int64_t, RowState>>& rows,
+                bool bound_case, VerifyReport& rep) {
+  // What the log committed to: the latest entry naming each row.
+  std::map<std::string, std::map<std::int64_t, std::pair<std::string, std::int64_t>>> committed;
+  for (const auto& e : log) {
+    if (!e.rows.is_array()) continue;
+    for (const auto& r : e.rows)
+      if (r.is_array() && r.size() == 3 && r[0].is_string() && r[1].is_number_integer() && r[2].is_string())
+        committed[r[0].get<std::string>()][r[1].get<std::int64_t>()] = {r[2].get<std::string>(), e.id};
+  }
+  for (const auto& [name, layer_rows] : rows) {
+    const auto& com = committed[name];
+    const std::int64_t first_bound = com.empty() ? std::numeric_limits<std::int64_t>::max() : com.begin()->first;
+    std::size_t legacy = 0;
+    for (const auto& [fid, st] : layer_rows) {
+      const std::string what = name + " row " + std::to_string(fid);
+      const auto it = com.find(fid);
+      if (it == com.end()) {
+        // Rows older than the first bound one were made before rows were bound (geoev < 0.2): counted.
+        if (!bound_case && fid < first_bound && st.stored.empty()) ++legacy;
+        else rep.problems.push_back({"row_inserted", what, "is not recorded by any custody entry (added outside geoev)"});
+        continue;
+      }
+      if (st.actual != it->second.first)
+        rep.problems.push_back({"row_edited", what,
+                                "differs from what custody entry " + std::to_string(it->second.second) + " recorded (content hash " +
+                                    short_hash(st.actual) + ", recorded " + short_hash(it->second.first) + ")"});
+    }
+    for (const auto& [fid, h] : com)
+      if (!layer_rows.count(fid))
+        rep.problems.push_back({"row_deleted", name + " row " + std::to_string(fid),
+                                "recorded by custody entry " + std::to_string(h.second) + " is missing"});
+    if (legacy) rep.notes.push_back(std::to_string(legacy) + " " + name + " rows predate row binding (made by an earlier geoev): their content is not checked");
+  }
+}
+
+void check_head(const CaseInfo& c, const std::vector<CustodyEntry>& log, const VerifyOptions& opts, bool bound_case,
+                VerifyReport& rep) {
+  auto position = [&](const std::string& h) -> std::ptrdiff_t {
+    for (std::size_t k = 0; k < log.size(); ++k)
+      if (log[k].entry_hash == h) return static_cast<std::ptrdiff_t>(k);
+    return -1;
+  };
+  rep.entries = log.size();
+  rep.head = log.empty() ? std::string() : log.back().entry_hash;
+  const fs::path head_file = c.dir / kHeadFile;
+  std::error_code ec;
+  if (!fs::exists(head_file, ec)) {
+    if (bound_case) rep.problems.push_back({"head_missing", kHeadFile, "is missing: whether the log was cut short cannot be checked"});
+    else rep.notes.push_back(std::string(kHeadFile) + " absent (case made by an earlier geoev): the log's end is not checked");
+  } else {
+    Json h;
+    try {
+      h = Json::parse(read_file_bounded(head_file, kMaxSmallInputBytes, "case.verify"));
+    } catch (const std::exception&) {
+      h = Json();
+    }
+    if (!h.is_object() || !h.contains("head") || !h["head"].is_string() || !h.contains("entries") || !h["entries"].is_number_unsigned()) {
+      rep.problems.push_back({"head_unreadable", kHeadFile, "is not a custody head record"});
+    } else {
+      const std::string recorded = h["head"].get<std::string>();
+      const auto n = h["entries"].get<std::size_t>();
+      const auto at = position(recorded);
+      if (at < 0 || n > log.size())
+        rep.problems.push_back({"custody_truncated", "custody log",
+                                "ends at entry " + std::to_string(log.size()) + " but the last action recorded " + std::to_string(n) +
+                                    " entries ending in " + short_hash(recorded) + ": entries were removed or the log rewritten"});
+      else if (static_cast<std::size_t>(at) + 1 < log.size())
+        rep.notes.push_back(std::to_string(log.size() - 1 - at) + " custody entries follow the recorded head (an action was interrupted after it committed)");
+    }
+  }
+  if (opts.expected_head) {
+    const auto at = position(*opts.expected_head);
+    if (at < 0)
+      rep.problems.push_back({"head_mismatch", "custody log",
+                              "does not contain the given head " + printable(*opts.expected_head) +
+                                  ": entries up to it were removed or the log was rewritten"});
+    else if (static_cast<std::size_t>(at) + 1 < log.size())
+      rep.notes.push_back("the given head is entry " + std::to_string(at + 1) + "; " + std::to_string(log.size() - 1 - at) +
+                          " entries were added after it");
+  }
+}
+
+void check_case_json(const CaseInfo& c, const std::vector<CustodyEntry>& log, VerifyReport& rep, bool& bound_case) {
+  bound_case = false;
+  if (log.empty() || log.front().action != "case.init" || !log.front().output_hashes.is_array()) return;
+  for (const auto& o : log.front().output_hashes)
+    if (o.is_object() && o.value("path", "") == "case.json") {
+      bound_case = true;
+      std::string actual;
+      try {
+        actual = sha256_hex(read_file_bounded(c.dir / "case.json", kMaxSmallInputBytes, "case.verify"));
+      } catch (const Error&) {
+      }
+      if (actual != o.value("sha256", ""))
+        rep.problems.push_back({"case_json_rewritten", "case.json", "differs from the one case init recorded"});
+    }
+  if (!bound_case) rep.notes.push_back("case.json is not bound to the log (case made by an earlier geoev)");
+}
+
 }  // namespace
 
 std::vector<CustodyEntry> custody_log(const CaseInfo& c) {
@@ -773,7 +980,7 @@ std::vector<CustodyEntry> custody_log(const CaseInfo& c) {
 }
 
 bool VerifyReport::ok() const {
-  if (!custody_chain_ok) return false;
+  if (!custody_chain_ok || !problems.empty()) return false;
   for (const auto& i : items)
     if (i.status != "ok") return false;
   return true;
@@ -783,20 +990,46 @@ Json to_json(const VerifyReport& r) {
   Json items = Json::array();
   for (const auto& i : r.items) {
     Json j{{"sha256", i.sha256}, {"path", i.path}, {"status", i.status}};
+    if (!is_valid_utf8(i.path)) j["path_hex"] = hex_bytes(i.path);
     if (!i.actual_sha256.empty()) j["actual_sha256"] = i.actual_sha256;
     items.push_back(j);
   }
-  return Json{{"ok", r.ok()}, {"files", items}, {"custody_chain_ok", r.custody_chain_ok}, {"custody_problem", r.custody_problem}};
+  Json problems = Json::array();
+  for (const auto& p : r.problems) problems.push_back(Json{{"kind", p.kind}, {"what", p.what}, {"detail", p.detail}});
+  return Json{{"ok", r.ok()},
+              {"files", items},
+              {"custody_chain_ok", r.custody_chain_ok},
+              {"custody_problem", r.custody_problem},
+              {"problems", problems},
+              {"notes", r.notes},
+              {"custody_entries", r.entries},
+              {"head", r.head}};
 }
 
-VerifyReport verify_case(const CaseInfo& c, const ProgressFn& progress) {
+VerifyReport verify_case(const CaseInfo& c, const VerifyOptions& opts, const ProgressFn& progress) {
   VerifyReport rep;
   std::vector<MediaRecord> media;
+  std::vector<CustodyEntry> log;
+  std::vector<VerifyProblem> chain;
+  std::map<std::string, std::map<std::int64_t, RowState>> rows;
   read_action(c, [&](GDALDatasetH ds) {
     media = read_layer<MediaRecord>(ds, "media", media_from);
-    read_custody(ds, &rep.custody_problem);
+    log = read_custody(ds, &chain);
+    rows = read_rows(ds);
   });
-  rep.custody_chain_ok = rep.custody_problem.empty();
+  rep.custody_chain_ok = chain.empty();
+  if (!chain.empty()) rep.custody_problem = chain.front().what + " " + chain.front().detail;
+  rep.problems = chain;
+  bool bound_case = false;
+  check_case_json(c, log, rep, bound_case);
+  check_rows(log, rows, bound_case, rep);
+  check_head(c, log, opts, bound_case, rep);
+  for (const auto& t : leftover_temporaries(c.dir)) {
+    std::error_code ec;
+    const auto size = fs::is_regular_file(t, ec) ? fs::file_size(t, ec) : 0;
+    rep.problems.push_back({"leftover_temporary", fs::relative(t, c.dir, ec).string(),
+                            "left by an interrupted command (" + std::to_string(size) + " bytes); not evidence: remove it"});
+  }
   std::size_t n = 0;
   auto check = [&](const std::string& sha, const fs::path& p) {
     VerifyItem it{sha, p.string(), "ok", {}};

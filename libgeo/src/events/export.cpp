@@ -2,12 +2,15 @@
 #include <ogr_srs_api.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <string_view>
 #include <sstream>
 
 #include "events/store.hpp"
 #include "geo/core/atomic_file.hpp"
 #include "geo/core/error.hpp"
 #include "geo/core/geodesy.hpp"
+#include "geo/core/output_path.hpp"
 #include "geo/core/provenance.hpp"
 #include "geo/core/text.hpp"
 #include "geo/events/case.hpp"
@@ -37,18 +40,29 @@ Json event_properties(const Event& e) {
               {"association_note", e.association_note},
               {"nearest_town", has_town ? town.value("name", "") + ", " + town.value("country", "") : std::string()},
               {"nearest_town_distance_m", has_town ? Json(town.value("distance_m", 0.0)) : Json()},
-              {"observation_ids", Json(e.observation_ids).dump()},
-              {"media_sha256", Json(e.media_sha256).dump()},
+              {"observation_ids", dump_json(Json(e.observation_ids))},
+              {"media_sha256", dump_json(Json(e.media_sha256))},
               {"description", e.description},
               {"notes", e.notes},
-              {"flags", Json(e.flags).dump()},
+              {"flags", dump_json(Json(e.flags))},
               {"created_utc", e.created_utc},
               {"tool_version", e.tool_version}};
 }
 
-std::string xml_escape(const std::string& s) {
+// Text for XML 1.0: valid UTF-8, markup escaped, and the characters XML forbids (C0 controls but tab,
+// LF and CR; U+FFFE/U+FFFF) dropped, so that any bytes in a case still give a KML every reader opens.
+std::string xml_escape(const std::string& raw) {
+  const std::string s = to_valid_utf8(raw);
   std::string o;
-  for (char ch : s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char ch = s[i];
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') continue;
+    if (c == 0xEF && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xBF &&
+        (static_cast<unsigned char>(s[i + 2]) == 0xBE || static_cast<unsigned char>(s[i + 2]) == 0xBF)) {
+      i += 2;
+      continue;
+    }
     switch (ch) {
       case '&': o += "&amp;"; break;
       case '<': o += "&lt;"; break;
@@ -60,7 +74,17 @@ std::string xml_escape(const std::string& s) {
   return o;
 }
 
-std::string csv_cell(const std::string& s) {
+// RFC 4180 quoting, and a cell that a spreadsheet would run as a formula (= + - @, tab or CR first)
+// gets a leading apostrophe (the OWASP CSV-injection advice), so that opening the export runs nothing.
+std::string csv_cell(const std::string& raw) {
+  std::string s = to_valid_utf8(raw);
+  if (!s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos) {
+    // A plain negative number stays a number: coordinates and distances are negative in places.
+    char* end = nullptr;
+    const double v = std::strtod(s.c_str(), &end);
+    (void)v;
+    if (s.front() != '-' || end != s.c_str() + s.size()) s.insert(s.begin(), '\'');
+  }
   if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
   std::string o = "\"";
   for (char ch : s) o += ch == '"' ? std::string("\"\"") : std::string(1, ch);
@@ -77,13 +101,13 @@ std::string num(double v, int digits) {
 std::string cell(const Json& v) {
   if (v.is_null()) return "";
   if (v.is_string()) return v.get<std::string>();
-  return v.dump();
+  return dump_json(v);
 }
 
 std::string kml(const std::vector<Event>& events, const Json& prov) {
   std::ostringstream os;
   os << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<kml xmlns=\"http://www.opengis.net/kml/2.2\">\n<Document>\n"
-     << "<name>geoev events</name>\n<ExtendedData><Data name=\"provenance\"><value>" << xml_escape(prov.dump())
+     << "<name>geoev events</name>\n<ExtendedData><Data name=\"provenance\"><value>" << xml_escape(dump_json(prov))
      << "</value></Data></ExtendedData>\n";
   // aabbggrr colours per precision class: exact green, vicinity yellow, locality orange, region red.
   const std::pair<const char*, const char*> styles[] = {
@@ -160,7 +184,7 @@ void gpkg(const std::vector<Event>& events, const Json& prov, const fs::path& pa
     detail::create_feature(l, f.get(), "event");
   }
   adapters::FeaturePtr pf{OGR_F_Create(OGR_L_GetLayerDefn(pl))};
-  OGR_F_SetFieldString(pf.get(), 0, prov.dump().c_str());
+  OGR_F_SetFieldString(pf.get(), 0, dump_json(prov).c_str());
   detail::create_feature(pl, pf.get(), "provenance");
   if (GDALDatasetCommitTransaction(ds.get()) != OGRERR_NONE) throw Error(Errc::io, "events.export: commit failed", "GDAL");
   adapters::close_dataset(ds, "events.export");
@@ -178,6 +202,9 @@ ExportFormat parse_export_format(const std::string& s) {
 }
 
 std::size_t export_events(const CaseInfo& c, ExportFormat format, const fs::path& out) {
+  OutputPolicy replace_allowed;  // whether an existing file may be replaced is the caller's decision
+  replace_allowed.force = true;
+  check_output_path(out, replace_allowed, "events.export");  // never into a case: it would replace evidence
   const auto events = list_events(c);
   const char* names[] = {"geojson", "kml", "csv", "gpkg"};
   const Json prov = to_json(make_provenance("events.export",
@@ -194,7 +221,7 @@ std::size_t export_events(const CaseInfo& c, ExportFormat format, const fs::path
                                                {"coordinates", Json::array({round_to(e.position.lon_deg, 8),
                                                                             round_to(e.position.lat_deg, 8)})}}},
                              {"properties", event_properties(e)}});
-      write_file_atomic(out, Json{{"type", "FeatureCollection"}, {"features", feats}, {"provenance", prov}}.dump(1) + "\n");
+      write_file_atomic(out, dump_json(Json{{"type", "FeatureCollection"}, {"features", feats}, {"provenance", prov}}, 1) + "\n");
       break;
     }
     case ExportFormat::kml:
@@ -213,7 +240,7 @@ std::size_t export_events(const CaseInfo& c, ExportFormat format, const fs::path
         os << "\n";
       }
       AtomicFile side(fs::path(out.string() + ".provenance.json"));
-      side.stream() << prov.dump(2) << "\n";
+      side.stream() << dump_json(prov, 2) << "\n";
       write_file_atomic(out, os.str());
       side.commit();
       break;

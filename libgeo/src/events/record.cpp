@@ -61,13 +61,13 @@ std::int64_t record_sun_when(const CaseInfo& c, const chrono::WhenOptions& opts,
 }
 
 std::int64_t record_sun_where(const CaseInfo& c, const chrono::WhereOptions& opts, const chrono::WhereResult& r,
-                              const std::string& band_path) {
+                              const std::string& band_path, const std::string& band_sha256) {
   ObservationInput o;
   o.kind = "sun_shadow_region";
   const auto tol_us = static_cast<std::int64_t>(opts.time_tol_min * 60e6);
   o.time_from = UtcTime{opts.time.unix_us - tol_us};
   o.time_to = UtcTime{opts.time.unix_us + tol_us};
-  const std::string band_sha = sha256_file(band_path);
+  const std::string band_sha = band_sha256.empty() ? sha256_file(band_path) : band_sha256;
   o.parameters = Json{{"band_geojson", band_path}, {"band_sha256", band_sha}, {"area_km2", r.area_km2},
                       {"cell_count", r.cell_count}, {"resolution_deg", opts.resolution_deg},
                       {"empty_reason", r.empty_reason}, {"observations", observations_json(opts.observations)}};

@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "events/store.hpp"
 
+#include <cpl_conv.h>
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
+#include "geo/core/atomic_file.hpp"
 #include "geo/core/error.hpp"
+#include "geo/core/text.hpp"
 #include "geo/core/hash.hpp"
 #include "geo/core/provenance.hpp"
 
@@ -34,21 +39,89 @@ CaseLock::~CaseLock() {
   }
 }
 
+namespace {
+
+// The rows created inside the running write action on this thread, bound into its next custody entry.
+thread_local std::vector<BoundRow>* t_pending_rows = nullptr;
+
+struct PendingScope {
+  std::vector<BoundRow> rows;
+  PendingScope() { t_pending_rows = &rows; }
+  ~PendingScope() { t_pending_rows = nullptr; }
+};
+
+// The head file: the chain's length and last hash, rewritten after every committed action, so that
+// deleting the last entries (which leaves a consistent but shorter chain) is seen by verify.
+void write_head(GDALDatasetH ds, const CaseInfo& c) {
+  std::int64_t n = 0;
+  std::string head;
+  OGRLayerH res = GDALDatasetExecuteSQL(ds, "SELECT COUNT(*) AS n, (SELECT entry_hash FROM custody ORDER BY fid DESC LIMIT 1) AS h FROM custody",
+                                        nullptr, nullptr);
+  if (res) {
+    if (adapters::FeaturePtr f{OGR_L_GetNextFeature(res)}) {
+      n = static_cast<std::int64_t>(get_dbl(f.get(), "n"));
+      head = get_str(f.get(), "h");
+    }
+    GDALDatasetReleaseResultSet(ds, res);
+  }
+  write_file_atomic(c.dir / kHeadFile,
+                    dump_json(Json{{"format", "geoev-custody-head"}, {"entries", n}, {"head", head},
+                                   {"utc", format_utc(now_utc(), 6)}},
+                              2) +
+                        "\n");
+}
+
+}  // namespace
+
+const std::vector<const char*>& bound_layers() {
+  static const std::vector<const char*> l = {"media", "frames", "observations", "events"};
+  return l;
+}
+
 void write_action(const CaseInfo& c, const std::function<void(GDALDatasetH)>& body) {
   CaseLock lock(c.dir, true);
   auto ds = adapters::open_vector(c.dir / "case.gpkg", true, "case", {"GPKG"});
   adapters::GdalErrorCapture cap;
+  // Cases made before rows were bound to the chain get the fields (outside the transaction: schema).
+  for (const char* name : bound_layers()) ensure_field(layer(ds.get(), name), "row_hash", OFTString);
+  ensure_field(layer(ds.get(), "custody"), "rows", OFTString);
+  ensure_field(layer(ds.get(), "media"), "path_hex", OFTString);
   if (GDALDatasetStartTransaction(ds.get(), FALSE) != OGRERR_NONE)
     throw Error(Errc::io, "case: cannot start a transaction (GDAL: " + cap.message() + ")", "GDAL");
+  PendingScope pending;
   try {
     body(ds.get());
+    if (!pending.rows.empty())
+      throw Error(Errc::io, "case: internal: rows written without a custody entry");  // a programming error
   } catch (...) {
     GDALDatasetRollbackTransaction(ds.get());
     throw;
   }
   if (GDALDatasetCommitTransaction(ds.get()) != OGRERR_NONE)
     throw Error(Errc::io, "case: commit failed (GDAL: " + cap.message() + ")", "GDAL");
+  write_head(ds.get(), c);
   adapters::close_dataset(ds, "case");
+}
+
+std::string row_hash(OGRFeatureH f) {
+  // Every set field but row_hash, sorted by name (so a field added by a later version, unset in old
+  // rows, changes no old row's hash), then the geometry as WKT.
+  OGRFeatureDefnH defn = OGR_F_GetDefnRef(f);
+  std::vector<std::pair<std::string, std::string>> fields;
+  for (int i = 0; i < OGR_FD_GetFieldCount(defn); ++i) {
+    const std::string name = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+    if (name == "row_hash" || !OGR_F_IsFieldSetAndNotNull(f, i)) continue;
+    fields.emplace_back(name, OGR_F_GetFieldAsString(f, i));
+  }
+  std::sort(fields.begin(), fields.end());
+  std::string text;
+  for (const auto& [n, v] : fields) text += n + "=" + hex_bytes(v) + "\n";
+  if (OGRGeometryH g = OGR_F_GetGeometryRef(f)) {
+    char* wkt = nullptr;
+    if (OGR_G_ExportToWkt(g, &wkt) == OGRERR_NONE && wkt) text += std::string("geometry=") + wkt;
+    CPLFree(wkt);
+  }
+  return sha256_hex(text);
 }
 
 void read_action(const CaseInfo& c, const std::function<void(GDALDatasetH)>& body) {
@@ -65,8 +138,10 @@ OGRLayerH layer(GDALDatasetH ds, const char* name) {
 
 std::string custody_hash(const std::string& prev, const std::string& action, const std::string& utc,
                          const std::string& version, const std::string& params, const std::string& inputs,
-                         const std::string& outputs) {
-  return sha256_hex(prev + "\n" + action + "\n" + utc + "\n" + version + "\n" + params + "\n" + inputs + "\n" + outputs);
+                         const std::string& outputs, const std::string& rows) {
+  std::string text = prev + "\n" + action + "\n" + utc + "\n" + version + "\n" + params + "\n" + inputs + "\n" + outputs;
+  if (!rows.empty()) text += "\n" + rows;  // entries made before rows were bound hash as they did
+  return sha256_hex(text);
 }
 
 void append_custody(GDALDatasetH ds, const std::string& action, const Json& parameters, const Json& inputs,
@@ -82,7 +157,13 @@ void append_custody(GDALDatasetH ds, const std::string& action, const Json& para
   OGRLayerH l = layer(ds, "custody");
   adapters::FeaturePtr f{OGR_F_Create(OGR_L_GetLayerDefn(l))};
   const std::string utc = format_utc(now_utc(), 6);
-  const std::string p = parameters.dump(), i = inputs.dump(), o = outputs.dump();
+  const std::string p = dump_json(parameters), i = dump_json(inputs), o = dump_json(outputs);
+  Json bound = Json::array();
+  if (t_pending_rows) {
+    for (const auto& r : *t_pending_rows) bound.push_back(Json::array({r.layer, r.fid, r.hash}));
+    t_pending_rows->clear();
+  }
+  const std::string rows = bound.empty() ? std::string() : dump_json(bound);
   set_str(f.get(), "action", action);
   set_str(f.get(), "utc", utc);
   set_str(f.get(), "tool_version", version());
@@ -90,7 +171,8 @@ void append_custody(GDALDatasetH ds, const std::string& action, const Json& para
   set_str(f.get(), "input_hashes", i);
   set_str(f.get(), "output_hashes", o);
   set_str(f.get(), "prev_hash", prev);
-  set_str(f.get(), "entry_hash", custody_hash(prev, action, utc, version(), p, i, o));
+  set_str(f.get(), "rows", rows);
+  set_str(f.get(), "entry_hash", custody_hash(prev, action, utc, version(), p, i, o, rows));
   create_feature(l, f.get(), "custody entry");
 }
 
@@ -104,7 +186,7 @@ void ensure_field(OGRLayerH l, const char* name, OGRFieldType type) {
 
 void set_str(OGRFeatureH f, const char* name, const std::string& v) {
   const int i = OGR_F_GetFieldIndex(f, name);
-  if (i >= 0) OGR_F_SetFieldString(f, i, v.c_str());
+  if (i >= 0) OGR_F_SetFieldString(f, i, to_valid_utf8(v).c_str());  // GeoPackage text is UTF-8
 }
 void set_dbl(OGRFeatureH f, const char* name, double v) {
   const int i = OGR_F_GetFieldIndex(f, name);
@@ -120,9 +202,12 @@ void set_point(OGRFeatureH f, const GeoPoint& p) {
   OGR_F_SetGeometryDirectly(f, g);
 }
 void create_feature(OGRLayerH l, OGRFeatureH f, const char* what) {
+  const bool bind = t_pending_rows && OGR_F_GetFieldIndex(f, "row_hash") >= 0;
+  if (bind) set_str(f, "row_hash", row_hash(f));
   adapters::GdalErrorCapture cap;
   if (OGR_L_CreateFeature(l, f) != OGRERR_NONE)
     throw Error(Errc::io, std::string("case: cannot write ") + what + " (GDAL: " + cap.message() + ")", "GDAL");
+  if (bind) t_pending_rows->push_back({OGR_L_GetName(l), OGR_F_GetFID(f), get_str(f, "row_hash")});
 }
 std::string get_str(OGRFeatureH f, const char* name) { return adapters::field_string(f, name); }
 double get_dbl(OGRFeatureH f, const char* name, double fallback) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Private: the locked, transactional access to case.gpkg shared by the events sources.
 #pragma once
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <utility>
@@ -23,6 +24,21 @@ class CaseLock {
   int fd_ = -1;
 };
 
+// The layers whose rows are bound to the custody chain: each row carries row_hash (of its content) and
+// the custody entry of the action that created it lists [layer, fid, row_hash] in its "rows".
+const std::vector<const char*>& bound_layers();
+struct BoundRow {
+  std::string layer;
+  std::int64_t fid = 0;
+  std::string hash;
+};
+// sha256 of a row's content: every set field except row_hash, sorted by name, then its geometry.
+std::string row_hash(OGRFeatureH f);
+// DIR/custody-head.json: the chain's length and last entry hash after the last committed action.
+inline constexpr const char* kHeadFile = "custody-head.json";
+// case.json's format_version: 2 binds rows, case.json and the head (1: earlier cases, still read).
+inline constexpr int kCaseFormatVersion = 2;
+
 // Runs `body` with the GeoPackage open for update inside one transaction (under the exclusive lock);
 // commits when body returns, rolls back when it throws.
 void write_action(const CaseInfo& c, const std::function<void(GDALDatasetH)>& body);
@@ -37,16 +53,19 @@ void insert_media(GDALDatasetH ds, const MediaRecord& m);
 const std::vector<std::pair<const char*, OGRFieldType>>& frame_fields();
 // Adds the field to the layer when it lacks it (a case created by an earlier version).
 void ensure_field(OGRLayerH l, const char* name, OGRFieldType type);
-// Appends a custody entry (hash-chained to the previous one) inside the current transaction.
+// Appends a custody entry (hash-chained to the previous one) inside the current transaction; it commits
+// to every row created by create_feature since the action began or since the previous entry.
 void append_custody(GDALDatasetH ds, const std::string& action, const Json& parameters, const Json& inputs,
                     const Json& outputs);
 std::string custody_hash(const std::string& prev, const std::string& action, const std::string& utc,
                          const std::string& version, const std::string& params, const std::string& inputs,
-                         const std::string& outputs);
+                         const std::string& outputs, const std::string& rows);
 void set_str(OGRFeatureH f, const char* name, const std::string& v);
 void set_dbl(OGRFeatureH f, const char* name, double v);
 void set_i64(OGRFeatureH f, const char* name, std::int64_t v);
 void set_point(OGRFeatureH f, const GeoPoint& p);
+// Creates the row; inside a write action, on a bound layer, it gets its row_hash and is bound to the
+// next custody entry.
 void create_feature(OGRLayerH l, OGRFeatureH f, const char* what);
 std::string get_str(OGRFeatureH f, const char* name);
 double get_dbl(OGRFeatureH f, const char* name, double fallback = 0.0);

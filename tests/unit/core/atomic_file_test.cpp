@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "geo/core/atomic_file.hpp"
 #include "geo/core/error.hpp"
@@ -46,4 +49,25 @@ TEST(AtomicDir, AppearsWholeOrNotAtAll) {
   }
   EXPECT_EQ(test::read_text(target / "a.txt"), "a");
   EXPECT_THROW(AtomicDir{target}, Error);  // exists and is not empty
+}
+
+TEST(AtomicFile, AnInterruptedProcessLeavesNoTemporaries) {
+  test::ScratchDir dir;
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    geo::remove_temporaries_on_interrupt();
+    AtomicFile f(dir / "out.json");
+    f.stream() << "partial" << std::flush;
+    AtomicDir d(dir / "frames");
+    test::write_bytes(d.temp_dir() / "a.jpg", "a");
+    std::filesystem::create_directory(d.temp_dir() / "sub");
+    test::write_bytes(d.temp_dir() / "sub" / "b.jpg", "b");
+    ::raise(SIGTERM);
+    ::_exit(0);  // not reached: the handler re-raises with the default action
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) << status;
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path())) << test::list_files(dir.path()).size() << " files left";
 }

@@ -30,6 +30,7 @@ class AtomicFile {
   std::filesystem::path temp_;
   std::ofstream out_;
   bool committed_ = false;
+  int slot_ = -1;  // its entry among the temporaries removed on interrupt
 };
 
 // Writes `content` to `target` atomically. Throws Error{io}.
@@ -54,6 +55,14 @@ class AtomicDir {
   std::filesystem::path target_;
   std::filesystem::path temp_;
   bool committed_ = false;
+  int slot_ = -1;
 };
+
+// Removes the temporaries of every live AtomicFile and AtomicDir when the process is interrupted
+// (SIGINT, SIGTERM, SIGHUP), then dies of the same signal: an interrupted run leaves nothing behind.
+// Temporaries are tracked from construction to commit or destruction. For programs (geoev's main), not
+// for libraries embedding libgeo, which keep their own handlers. SIGKILL cannot be caught: what it
+// leaves is a hidden ".NAME.tmp-PID-..." sibling, which `case verify` reports inside a case.
+void remove_temporaries_on_interrupt();
 
 }  // namespace geo

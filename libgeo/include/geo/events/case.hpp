@@ -147,6 +147,8 @@ struct CustodyEntry {
   std::string action, utc, tool_version;
   Json parameters, input_hashes, output_hashes;
   std::string prev_hash, entry_hash;  // hash chain: entry_hash = sha256(prev_hash + the entry)
+  // The rows this action created, [layer, fid, row_hash] each: the entry commits to their content.
+  Json rows = Json::array();
 };
 Json to_json(const CustodyEntry& e);
 std::vector<CustodyEntry> custody_log(const CaseInfo& c);
@@ -155,15 +157,37 @@ struct VerifyItem {
   std::string sha256, path, status;  // status: ok, changed, missing
   std::string actual_sha256;
 };
+// One thing verify found wrong, by name. kind: custody_broken, custody_altered, custody_truncated,
+// head_missing, head_unreadable, head_mismatch, row_edited, row_deleted, row_inserted,
+// case_json_rewritten, leftover_temporary.
+struct VerifyProblem {
+  std::string kind, what, detail;
+};
 struct VerifyReport {
   std::vector<VerifyItem> items;
   bool custody_chain_ok = true;
-  std::string custody_problem;
+  std::string custody_problem;        // the first chain problem, as one line
+  std::vector<VerifyProblem> problems;
+  std::vector<std::string> notes;     // what could not be checked and why (older cases), not failures
+  std::size_t entries = 0;
+  std::string head;                   // the last entry's hash: record it elsewhere, check with expected_head
   bool ok() const;
 };
 Json to_json(const VerifyReport& r);
-// Re-hashes every original (and kept copy). Read-only.
-VerifyReport verify_case(const CaseInfo& c, const ProgressFn& progress = {});
+struct VerifyOptions {
+  std::optional<std::string> expected_head;  // a head recorded elsewhere (a report, a message): must be in the log
+};
+// Checks the case against itself: re-hashes every original (and kept copy); checks the custody chain
+// entry by entry; recomputes every media, frames, observations and events row's content hash against
+// the custody entry that recorded it (edited, deleted and inserted rows by name); case.json against the
+// hash case init recorded; the log's end against DIR/custody-head.json and opts.expected_head; and
+// reports temporaries left by interrupted commands. Read-only.
+//
+// What it detects: accidental corruption, edits by other tools (sqlite, QGIS, ogrinfo), deleted or
+// inserted rows, a truncated log. What it cannot detect without an outside anchor: someone who rewrites
+// rows, recomputes every hash after them and rewrites the head file; recording `head` outside the case
+// (in the report, a message, a notebook) and checking with expected_head closes that gap up to that head.
+VerifyReport verify_case(const CaseInfo& c, const VerifyOptions& opts = {}, const ProgressFn& progress = {});
 
 enum class ExportFormat { geojson, kml, csv, gpkg };
 ExportFormat parse_export_format(const std::string& s);  // throws Error{invalid_argument}

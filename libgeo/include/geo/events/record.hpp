@@ -24,8 +24,10 @@ std::int64_t record_sun_when(const CaseInfo& c, const chrono::WhenOptions& opts,
 
 // One "sun_shadow_region" observation: no point position (the band is a region), the time +/- tolerance,
 // the band's area and the written GeoJSON's path and sha256 in its parameters.
+// band_sha256: the band file's hash when it is not yet in place (written atomically after the case);
+// empty: the file at band_path is hashed.
 std::int64_t record_sun_where(const CaseInfo& c, const chrono::WhereOptions& opts, const chrono::WhereResult& r,
-                              const std::string& band_path);
+                              const std::string& band_path, const std::string& band_sha256 = {});
 
 // Records an extract_frames result: the video in `media` when it is not there yet (sha256, absolute
 // path, size; no copy), one `frames` row per written frame (media_sha256, stream_index, pts_s,
