@@ -17,7 +17,7 @@ Json read_json_file(const std::filesystem::path& path) {
   const std::string text = read_file_bounded(path, kMaxTextInputBytes, "json.read");
   try {
     return Json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for 1e400
     throw Error(Errc::corrupt_data, "json.read: " + printable(path.string()) + ": not valid JSON (" + e.what() + ")");
   }
 }

@@ -115,6 +115,20 @@ std::string hex_bytes(std::string_view s) {
   return out;
 }
 
+std::string bytes_from_hex(std::string_view hex) {
+  auto nibble = [&](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    throw Error(Errc::invalid_argument, "hex: not a hex digit: '" + printable(std::string(1, c)) + "'");
+  };
+  if (hex.size() % 2) throw Error(Errc::invalid_argument, "hex: odd number of digits");
+  std::string out;
+  out.reserve(hex.size() / 2);
+  for (std::size_t i = 0; i < hex.size(); i += 2) out += static_cast<char>(nibble(hex[i]) << 4 | nibble(hex[i + 1]));
+  return out;
+}
+
 std::string printable(std::string_view s) {
   std::string out;
   out.reserve(s.size());

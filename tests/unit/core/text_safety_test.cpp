@@ -10,7 +10,7 @@
 #include "geo/core/file_read.hpp"
 #include "geo/core/json.hpp"
 #include "geo/core/text.hpp"
-#include "support.hpp"
+#include "support/support.hpp"
 
 namespace {
 
@@ -25,6 +25,10 @@ TEST(Utf8, WellFormedAndIllFormedSequences) {
   EXPECT_EQ(geo::to_valid_utf8("Make \xff\xff"), "Make \xef\xbf\xbd\xef\xbf\xbd");
   EXPECT_EQ(geo::to_valid_utf8("caf\xc3\xa9"), "caf\xc3\xa9");
   EXPECT_EQ(geo::hex_bytes("x\xe9.mp4"), "78e92e6d7034");
+  EXPECT_EQ(geo::bytes_from_hex("78e92e6d7034"), "x\xe9.mp4");
+  EXPECT_EQ(geo::bytes_from_hex("78E9"), "x\xe9");
+  EXPECT_THROW(geo::bytes_from_hex("7"), geo::Error);
+  EXPECT_THROW(geo::bytes_from_hex("zz"), geo::Error);
 }
 
 TEST(Printable, ControlCharactersCannotForgeLines) {

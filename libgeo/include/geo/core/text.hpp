@@ -24,6 +24,8 @@ bool is_valid_utf8(std::string_view s) noexcept;
 std::string to_valid_utf8(std::string_view s);
 // Lower-case hex of the bytes, e.g. "78e92e6d7034" for "x\xe9.mp4": the exact bytes beside a display form.
 std::string hex_bytes(std::string_view s);
+// The bytes back from hex_bytes' text; throws Error{invalid_argument} on an odd length or a non-hex digit.
+std::string bytes_from_hex(std::string_view hex);
 // For a terminal: valid UTF-8 with C0/C1 control characters and DEL written as \xNN (and a backslash
 // as \\), so a file name cannot forge a line or move the cursor; invalid bytes become \xNN as well.
 std::string printable(std::string_view s);
