@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Sets up, builds and runs the whole test suite twice: a normal build (build/), then a build with
-# AddressSanitizer and UndefinedBehaviorSanitizer (build-asan/). Exits non-zero on any failure.
+# AddressSanitizer and UndefinedBehaviorSanitizer (build-asan/); then a short libFuzzer run of every parser
+# (build-fuzz/, scripts/fuzz.sh). Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-$(nproc)}
@@ -17,3 +18,8 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
 export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 ctest --test-dir build-asan --output-on-failure -j "$JOBS" --timeout 1200
+
+echo "== fuzz (build-fuzz/)"
+# Every parser of untrusted input under libFuzzer+ASan+UBSan, 10 s each from the seed corpus (a smoke
+# run: scripts/fuzz.sh 600 is the real one). Adds about 4 minutes on 2 cores, most of it the clang build.
+scripts/fuzz.sh 10
