@@ -24,17 +24,7 @@ void validate(const GeoPoint& p, const std::string& what) {
   throw Error(Errc::invalid_argument, os.str());
 }
 
-GeoPoint parse_lat_lon(const std::string& text) {
-  const auto parts = split(text, ',');
-  if (parts.size() != 2 && parts.size() != 3)
-    throw Error(Errc::invalid_argument, "expected LAT,LON in decimal degrees, got '" + text + "'");
-  GeoPoint p;
-  p.lat_deg = parse_double(parts[0], "latitude");
-  p.lon_deg = parse_double(parts[1], "longitude");
-  if (parts.size() == 3) p.h_m = parse_double(parts[2], "height");
-  validate(p, "'" + text + "'");
-  return p;
-}
+GeoPoint parse_lat_lon(const std::string& text) { return parse_coordinates(text); }
 
 Json to_json(const GeoPoint& p) {
   Json j{{"lat_deg", round_to(p.lat_deg, 7)}, {"lon_deg", round_to(p.lon_deg, 7)}};

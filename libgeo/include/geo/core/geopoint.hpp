@@ -2,6 +2,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "geo/core/json.hpp"
 
@@ -22,7 +23,17 @@ bool is_valid(const GeoPoint& p) noexcept;
 // Throws Error{invalid_argument} naming `what` and the offending value when `p` is not valid.
 void validate(const GeoPoint& p, const std::string& what = "position");
 
-// Parses "LAT,LON" or "LAT,LON,H" (decimal degrees, metres); throws Error{invalid_argument}.
+// A point as people paste it (one parser for every command):
+//   decimal degrees "11.5601,104.9170", "11.5601, 104.9170", "11.5601 104.9170" (and LAT,LON,H metres);
+//   degrees-minutes-seconds with or without symbols, hemisphere letters before or after:
+//   11°33'36.4"N 104°55'01.2"E, 11 33 36.4 N 104 55 1.2 E, N11°33.607' E104°55.02' (the letters decide
+//   which is latitude, so E...N... is read correctly);
+//   a map link's position: .../@11.5601,104.917,15z, ?q=LAT,LON, &ll=, OpenStreetMap #map=Z/LAT/LON.
+// Throws Error{invalid_argument} "coordinates 'TEXT': why" for one number, minutes or seconds >= 60,
+// a latitude beyond 90 (saying when the pair looks swapped), a longitude beyond 180, stray text.
+GeoPoint parse_coordinates(std::string_view text);
+
+// The same as parse_coordinates (kept for existing callers).
 GeoPoint parse_lat_lon(const std::string& text);
 
 // {"lat_deg":..,"lon_deg":..[, "alt_m":..]} with 7 decimals (about 1 cm).
