@@ -15,8 +15,19 @@
 
 namespace geo::gdal {
 
-// GDALAllRegister once per process (thread-safe).
+// GDALAllRegister once per process (thread-safe), and applies geo's network policy (geo/core/network.hpp)
+// to GDAL: while the network is not allowed, GDAL's network file systems (/vsicurl/, /vsis3/, ... and
+// their _streaming forms) refuse every name the policy forbids, CPLHTTPFetch fails without connecting,
+// and the drivers that only talk to servers (WMS, WCS, WFS, ...) are deregistered. Call it before any
+// GDAL open; every open in the adapters does.
 void ensure_registered();
+
+// Throws Error{unsupported, network_refusal(what, name)} when the dataset reads from a network source
+// the policy forbids (its file list names one, e.g. a VRT's /vsicurl/ source).
+void check_offline(GDALDatasetH ds, const std::string& what);
+
+// The last network name GDAL was refused since the previous call (any thread), "" if none; clears it.
+std::string take_refused_network_name();
 
 // Collects GDAL errors raised on this thread while alive (and keeps them from being printed).
 class ErrorCapture {
@@ -51,7 +62,9 @@ using DatasetPtr = std::unique_ptr<std::remove_pointer_t<GDALDatasetH>, DatasetC
 void close(DatasetPtr& ds, const std::string& what);
 
 // Opens a raster read-only (shared = false, so every Raster owns its handle). Throws Error{not_found}
-// for a missing local file, Error{corrupt_data} when GDAL cannot read it.
+// for a missing local file, Error{invalid_argument} for a local path that is not a regular file (a FIFO
+// would block GDAL), Error{unsupported} for a raster that refers to a network source the network policy
+// forbids, Error{corrupt_data} when GDAL cannot read it.
 DatasetPtr open_raster(const std::string& source, const std::string& what,
                        const std::vector<std::string>& open_options = {});
 

@@ -12,6 +12,7 @@
 
 #include "adapters/gdal.hpp"
 #include "geo/core/error.hpp"
+#include "geo/core/network.hpp"
 #include "geo/core/text.hpp"
 
 namespace geo::imagery {
@@ -162,6 +163,10 @@ ResolvedSource resolve_source(const std::string& source, const OpenOptions& opts
   if (source.empty()) throw Error{Errc::invalid_argument, "imagery.open: empty source"};
   if (source.rfind("<", 0) == 0) return {source, false, ""};  // already an XML description
   const bool url = source.rfind("http://", 0) == 0 || source.rfind("https://", 0) == 0;
+  // A URL given as the source is the analyst's explicit request to read from that host (and only that
+  // host: a file it serves that points elsewhere is still refused). Other network names (/vsis3/...)
+  // need --allow-network.
+  if (url || (source.rfind("/vsi", 0) == 0 && is_network_name(source))) allow_network_url(source);
   if (url && source.find("{z}") != std::string::npos)
     return {url_template_wms(source, opts), false, "XYZ tile URL template read through GDAL WMS with a disk cache"};
   if (url) return {"/vsicurl/" + source, false, ""};

@@ -105,6 +105,9 @@ struct RasterInfo {
   GeoTransform map_from_pixel;
   double gsd_m = 0.0;                 // native pixel size in metres (at the centre for a geographic CRS)
   GeoBox bbox_wgs84;                  // extent of the four corners and edges, transformed to WGS 84
+  // The raster spans longitude +-180: bbox_wgs84 then runs continuously eastward from its western edge
+  // (in [-180, 180)) and its max_lon_deg is above 180 (180.5 is -179.5).
+  bool crosses_antimeridian = false;
   std::vector<OverviewInfo> overviews;
   std::optional<double> nodata;       // of band 1
   std::optional<std::string> acquired;  // acquisition date/time from metadata when present (as written)
@@ -161,7 +164,12 @@ struct OpenOptions {
 class Raster {
  public:
   // Throws Error{not_found} (missing file), Error{corrupt_data} (GDAL cannot read it),
-  // Error{no_georeferencing} ("imagery.open: x.png: no georeferencing (no geotransform or CRS)").
+  // Error{no_georeferencing} ("imagery.open: x.png: no georeferencing (no geotransform or CRS)"),
+  // Error{invalid_argument} (a local path that is neither a regular file nor a directory, e.g. a FIFO),
+  // Error{unsupported} ("imagery.open: x.vrt: refers to a network source (/vsicurl/http://...); geoev
+  // works offline ...") when the raster reads from the network and geo::network_access_allowed forbids
+  // it. A source that is itself an http(s) URL is an explicit request: its host is allowed for the
+  // process (geo::allow_network_url).
   static Raster open(const std::string& source, const OpenOptions& opts = {});
   static Raster open(const std::filesystem::path& source, const OpenOptions& opts = {});
   static Raster open_mosaic(const std::vector<std::filesystem::path>& files,
