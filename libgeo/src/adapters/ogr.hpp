@@ -49,6 +49,18 @@ DatasetPtr create_vector(const std::filesystem::path& path, const std::string& d
 // Closes explicitly, throwing Error{io} when GDAL reported an error while flushing.
 void close_dataset(DatasetPtr& ds, const std::string& op);
 
+// Validity of one closed ring, as the outer ring of a polygon, by GEOS through OGR (O(n log n)).
+// `x`, `y`: the ring's vertices without the closing repeat (any planar coordinates). Empty reason when
+// valid; otherwise GEOS's reason ("Self-intersection", "Ring Self-intersection", "Too few points") and,
+// when GEOS gave one, the point where it found it. Throws Error{unsupported} when GDAL was built without
+// GEOS.
+struct RingValidity {
+  std::string reason;
+  bool has_point = false;
+  double x = 0, y = 0;
+};
+RingValidity ring_validity(const std::vector<double>& x, const std::vector<double>& y);
+
 // Field helpers; return "" / false when the field is absent or null.
 std::string field_string(OGRFeatureH f, const char* name);
 bool has_field(OGRFeatureDefnH defn, const char* name);

@@ -12,6 +12,7 @@
 #include "adapters/ogr.hpp"
 #include "geo/core/atomic_file.hpp"
 #include "geo/core/error.hpp"
+#include "geo/core/file_read.hpp"
 #include "geo/core/hash.hpp"
 #include "geo/core/text.hpp"
 
@@ -92,7 +93,7 @@ std::vector<std::string> parse_list(const std::string& text) {
   if (t.empty()) return out;
   if (t.front() == '[') {
     try {
-      for (const auto& v : Json::parse(t)) out.push_back(v.is_string() ? v.get<std::string>() : v.dump());
+      for (const auto& v : Json::parse(t)) out.push_back(v.is_string() ? v.get<std::string>() : geo::dump_json(v));
       return out;
     } catch (const Json::exception&) {
     }
@@ -132,7 +133,8 @@ Ring ring_from_json(const Json& coords, const std::string& file, const std::stri
 SiteGeometry geometry_from_geojson(const Json& g, const std::string& file, const std::string& id) {
   SiteGeometry out;
   if (g.is_null()) return out;
-  const std::string type = g.value("type", "");
+  // Json::value() throws its own type_error on a non-object or a non-string "type": read it by hand.
+  const std::string type = g.is_object() && g.contains("type") && g["type"].is_string() ? g["type"].get<std::string>() : "";
   const Json& c = g.contains("coordinates") ? g["coordinates"] : Json();
   if (type == "Point") {
     if (!c.is_array() || c.size() < 2 || !c[0].is_number() || !c[1].is_number()) fail(file, id, "Point without [lon, lat]");
@@ -160,7 +162,7 @@ Compound compound_from_properties(const Json& props, const std::string& fallback
   Compound c;
   auto get = [&](const char* k) {
     if (!props.contains(k) || props[k].is_null()) return std::string();
-    return props[k].is_string() ? props[k].get<std::string>() : props[k].dump();
+    return props[k].is_string() ? props[k].get<std::string>() : geo::dump_json(props[k]);
   };
   c.id = get("id");
   if (c.id.empty()) c.id = fallback_id;
@@ -206,13 +208,14 @@ Registry load_geojson(const fs::path& path) {
     throw Error(e.code(), std::string("compounds: ") + e.what());
   }
   const std::string file = path.filename().string();
-  if (doc.value("type", "") != "FeatureCollection" || !doc.contains("features") || !doc["features"].is_array())
+  if (!doc.is_object() || doc.value("type", Json()) != "FeatureCollection" || !doc.contains("features") ||
+      !doc["features"].is_array())
     throw Error(Errc::corrupt_data, "compounds: " + file + ": not a GeoJSON FeatureCollection");
   std::size_t n = 0;
   for (const auto& f : doc["features"]) {
     ++n;
     std::string fid = "#" + std::to_string(n);
-    if (f.contains("id") && !f["id"].is_null()) fid = f["id"].is_string() ? f["id"].get<std::string>() : f["id"].dump();
+    if (f.contains("id") && !f["id"].is_null()) fid = f["id"].is_string() ? f["id"].get<std::string>() : geo::dump_json(f["id"]);
     const Json props = f.contains("properties") && f["properties"].is_object() ? f["properties"] : Json::object();
     if (props.contains("id") && props["id"].is_string()) fid = props["id"].get<std::string>();
     Compound c = compound_from_properties(props, fid, file);
@@ -260,7 +263,20 @@ void collect_ogr(OGRGeometryH g, SiteGeometry& out, Diagnostics& diag, const std
   }
 }
 
+// A registry file must be a regular file (a FIFO would block the reader) and, unless it is a GeoPackage
+// (SQLite pages are read on demand), no larger than kMaxTextInputBytes.
+void require_registry_file(const fs::path& path, const std::string& ext) {
+  require_regular_file(path, "compounds");
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  if (!ec && ext != ".gpkg" && size > kMaxTextInputBytes)
+    throw Error(Errc::invalid_argument, "compounds: " + path.string() + ": too large (" + std::to_string(size >> 20) +
+                                            " MiB; the limit for a text registry is " +
+                                            std::to_string(kMaxTextInputBytes >> 20) + " MiB)");
+}
+
 Registry load_ogr(const fs::path& path, const std::string& ext) {
+  require_registry_file(path, ext);
   Registry r;
   const std::string file = path.filename().string();
   std::vector<std::string> drivers;
@@ -362,30 +378,65 @@ bool segments_cross(const GeoPoint& a, const GeoPoint& b, const GeoPoint& c, con
   return false;
 }
 
-// Returns a description of the first self-intersection of a ring, or "".
+// Edges of `r` whose bounding box holds `at` (within `tol_deg`), at most kMaxNearEdges of them.
+constexpr std::size_t kMaxNearEdges = 256;  // enough for any real crossing; bounds the pairwise search
+std::vector<std::size_t> edges_near(const Ring& r, const GeoPoint& at, double tol_deg) {
+  std::vector<std::size_t> out;
+  const std::size_t n = r.size();
+  for (std::size_t i = 0; i < n && out.size() < kMaxNearEdges; ++i) {
+    const GeoPoint& a = r[i];
+    const GeoPoint& b = r[(i + 1) % n];
+    if (at.lon_deg >= std::min(a.lon_deg, b.lon_deg) - tol_deg && at.lon_deg <= std::max(a.lon_deg, b.lon_deg) + tol_deg &&
+        at.lat_deg >= std::min(a.lat_deg, b.lat_deg) - tol_deg && at.lat_deg <= std::max(a.lat_deg, b.lat_deg) + tol_deg)
+      out.push_back(i);
+  }
+  return out;
+}
+
+// Returns a description of the first self-intersection of a ring, or "". GEOS (through OGR) decides in
+// O(n log n); the edges named in the message are then found near the point GEOS reports.
 std::string ring_problem(const Ring& ring) {
-  const std::size_t n = ring.size();
+  // Consecutive repeats of a vertex are drawing noise, not crossings.
+  Ring r;
+  r.reserve(ring.size());
+  for (const auto& v : ring)
+    if (r.empty() || v.lat_deg != r.back().lat_deg || v.lon_deg != r.back().lon_deg) r.push_back(v);
+  while (r.size() > 1 && r.front().lat_deg == r.back().lat_deg && r.front().lon_deg == r.back().lon_deg) r.pop_back();
+  const std::size_t n = r.size();
   if (n < 3) return "ring has fewer than 3 distinct vertices";
   // A ring crossing the antimeridian (consecutive vertices > 180 degrees of longitude apart: edges take
   // the shorter way round) is checked with its western longitudes shifted by +360.
   bool wraps = false;
-  for (std::size_t i = 0, j = n - 1; i < n; j = i++) wraps = wraps || std::fabs(ring[i].lon_deg - ring[j].lon_deg) > 180.0;
-  Ring r = ring;
-  if (wraps)
-    for (auto& v : r)
-      if (v.lon_deg < 0) v.lon_deg += 360.0;
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = i + 1; j < n; ++j) {
+  for (std::size_t i = 0, j = n - 1; i < n; j = i++) wraps = wraps || std::fabs(r[i].lon_deg - r[j].lon_deg) > 180.0;
+  std::vector<double> x(n), y(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (wraps && r[i].lon_deg < 0) r[i].lon_deg += 360.0;
+    x[i] = r[i].lon_deg;
+    y[i] = r[i].lat_deg;
+  }
+  const adapters::RingValidity v = adapters::ring_validity(x, y);
+  if (v.reason.empty()) return {};
+  std::ostringstream os;
+  os.precision(9);
+  if (!v.has_point) {
+    os << "polygon ring is invalid (" << v.reason << ")";
+    return os.str();
+  }
+  const GeoPoint at{v.y, v.x};
+  const double shown_lon = at.lon_deg > 180.0 ? at.lon_deg - 360.0 : at.lon_deg;
+  const auto near = edges_near(r, at, 1e-9 * std::max(1.0, std::fabs(at.lon_deg)));
+  for (std::size_t a = 0; a < near.size(); ++a)
+    for (std::size_t b = a + 1; b < near.size(); ++b) {
+      const std::size_t i = near[a], j = near[b];
       if (j == i + 1 || (i == 0 && j == n - 1)) continue;  // adjacent edges share a vertex
       if (segments_cross(r[i], r[(i + 1) % n], r[j], r[(j + 1) % n])) {
-        std::ostringstream os;
-        os.precision(9);
-        os << "polygon ring is self-intersecting (edge " << i << " crosses edge " << j << " near "
-           << ring[j].lat_deg << "," << ring[j].lon_deg << ")";
+        os << "polygon ring is self-intersecting (edge " << i << " crosses edge " << j << " near " << at.lat_deg
+           << "," << shown_lon << ")";
         return os.str();
       }
     }
-  return {};
+  os << "polygon ring is self-intersecting (near " << at.lat_deg << "," << shown_lon << "; GEOS: " << v.reason << ")";
+  return os.str();
 }
 
 Json geometry_to_json(const SiteGeometry& g) {
@@ -460,6 +511,7 @@ Registry load_registry(const fs::path& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) throw Error(Errc::not_found, "compounds: " + path.string() + ": no such file");
   const std::string ext = to_lower(path.extension().string());
+  require_registry_file(path, ext);
   Registry r;
   if (ext == ".geojson" || ext == ".json") r = load_geojson(path);
   else if (ext == ".gpkg" || ext == ".kml" || ext == ".kmz" || ext == ".csv") r = load_ogr(path, ext);
@@ -550,11 +602,12 @@ Json to_geojson(const Registry& r) {
 }
 
 void write_registry(const Registry& r, const fs::path& out) {
-  write_file_atomic(out, to_geojson(r).dump(1) + "\n");
+  write_file_atomic(out, geo::dump_json(to_geojson(r), 1) + "\n");
 }
 
 SiteGeometry read_geometry_file(const fs::path& path) {
   const std::string ext = to_lower(path.extension().string());
+  require_registry_file(path, ext);
   Registry r = ext == ".geojson" || ext == ".json" ? load_geojson(path) : load_ogr(path, ext);
   for (const auto& c : r.compounds)
     if (c.geometry.type != SiteGeometry::Type::none) return c.geometry;

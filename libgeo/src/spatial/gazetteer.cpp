@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "geo/core/error.hpp"
+#include "geo/core/file_read.hpp"
 #include "geo/core/geodesy.hpp"
 #include "geo/core/hash.hpp"
 #include "geo/core/text.hpp"
@@ -22,9 +23,7 @@ Json to_json(const TownContext& t) {
 }
 
 Gazetteer::Gazetteer(const fs::path& csv) : path_(csv) {
-  std::error_code ec;
-  if (!fs::is_regular_file(csv, ec)) throw Error(Errc::not_found, "gazetteer: " + csv.string() + ": no such file");
-  std::ifstream in(csv, std::ios::binary);
+  std::istringstream in(read_file_bounded(csv, kMaxTextInputBytes, "gazetteer"));
   std::string line;
   if (!std::getline(in, line))
     throw Error(Errc::corrupt_data, "gazetteer: " + csv.string() + ": empty file (expected a header country,name,lat,lon)");
