@@ -65,7 +65,7 @@ void write_geotiff(const GeoImage& img, const fs::path& out, const Json& provena
         gdal::fail(Errc::io, what, cap, "writing the alpha band failed");
     }
     // Stored in the TIFF's GDAL_METADATA tag (default domain), so it travels with the file.
-    const std::string prov = provenance.dump();
+    const std::string prov = geo::dump_json(provenance);
     GDALSetMetadataItem(ds.get(), "GEOEV_PROVENANCE", prov.c_str(), nullptr);
     GDALSetMetadataItem(ds.get(), "TIFFTAG_SOFTWARE", (std::string("geoev ") + version()).c_str(), nullptr);
     if (img.acquired) GDALSetMetadataItem(ds.get(), "ACQUISITION_DATE", img.acquired->c_str(), nullptr);
@@ -74,7 +74,7 @@ void write_geotiff(const GeoImage& img, const fs::path& out, const Json& provena
   gdal::close(ds, what);
   // Sidecar first; if the image cannot be committed the sidecar is removed again.
   const fs::path sidecar = out.string() + ".provenance.json";
-  write_file_atomic(sidecar, provenance.dump(2) + "\n");
+  write_file_atomic(sidecar, geo::dump_json(provenance, 2) + "\n");
   try {
     file.commit();
   } catch (...) {

@@ -99,6 +99,13 @@ std::optional<std::string> find_acquired(GDALDatasetH ds, std::string& key) {
   return std::nullopt;
 }
 
+// Longitude in [-180, 180] (181 -> -179).
+double wrapped_lon(double lon_deg) { return std::remainder(lon_deg, 360.0); }
+GeoPoint wrapped(GeoPoint p) {
+  p.lon_deg = wrapped_lon(p.lon_deg);
+  return p;
+}
+
 RasterInfo describe(GDALDatasetH ds, const std::string& source, const std::string& crs,
                     const GeoTransform& gt, bool hash) {
   RasterInfo info;
@@ -139,9 +146,9 @@ RasterInfo describe(GDALDatasetH ds, const std::string& source, const std::strin
   }
   // Native GSD: geodesic length of one pixel step at the raster centre, along columns and rows.
   const double cc = info.width / 2.0, cr = info.height / 2.0;
-  const GeoPoint p0 = lat_lon_from_map(crs, gt.map_from_pixel(cc, cr));
-  const GeoPoint px = lat_lon_from_map(crs, gt.map_from_pixel(cc + 1, cr));
-  const GeoPoint py = lat_lon_from_map(crs, gt.map_from_pixel(cc, cr + 1));
+  const GeoPoint p0 = wrapped(lat_lon_from_map(crs, gt.map_from_pixel(cc, cr)));
+  const GeoPoint px = wrapped(lat_lon_from_map(crs, gt.map_from_pixel(cc + 1, cr)));
+  const GeoPoint py = wrapped(lat_lon_from_map(crs, gt.map_from_pixel(cc, cr + 1)));
   info.gsd_m = 0.5 * (geodesic_inverse(p0, px).distance_m + geodesic_inverse(p0, py).distance_m);
   if (!(info.gsd_m >= 1e-3))
     throw Error{Errc::no_georeferencing, "imagery.open: " + source + ": wrong CRS: a pixel " +
@@ -159,6 +166,20 @@ RasterInfo describe(GDALDatasetH ds, const std::string& source, const std::strin
     info.bbox_wgs84.max_lon_deg = std::max(info.bbox_wgs84.max_lon_deg, p.lon_deg);
     info.bbox_wgs84.min_lat_deg = std::min(info.bbox_wgs84.min_lat_deg, p.lat_deg);
     info.bbox_wgs84.max_lat_deg = std::max(info.bbox_wgs84.max_lat_deg, p.lat_deg);
+  }
+  // A geographic raster may legitimately run past +-180 (west edge 179.5, east edge 180.5) or use
+  // 0..360 longitudes: the box keeps its width and starts at its western edge wrapped into [-180, 180).
+  GeoBox& b = info.bbox_wgs84;
+  if (crs_is_geographic(crs) && (b.min_lon_deg < -180.0 || b.max_lon_deg > 180.0)) {
+    const double width = b.max_lon_deg - b.min_lon_deg;
+    if (width >= 360.0) {
+      b.min_lon_deg = -180.0, b.max_lon_deg = 180.0;
+    } else {
+      b.min_lon_deg = wrapped_lon(b.min_lon_deg);
+      if (b.min_lon_deg == 180.0) b.min_lon_deg = -180.0;
+      b.max_lon_deg = b.min_lon_deg + width;
+      info.crosses_antimeridian = b.max_lon_deg > 180.0;
+    }
   }
   info.acquired = find_acquired(ds, info.acquired_key);
   std::error_code ec;
@@ -304,11 +325,20 @@ Raster Raster::open_mosaic(const std::vector<fs::path>& files, const OpenOptions
 }
 
 GeoPoint Raster::lat_lon_from_pixel(double col, double row) const {
-  return lat_lon_from_map(impl_->crs, impl_->info.map_from_pixel.map_from_pixel(col, row));
+  return wrapped(lat_lon_from_map(impl_->crs, impl_->info.map_from_pixel.map_from_pixel(col, row)));
 }
 
 cv::Point2d Raster::pixel_from_lat_lon(const GeoPoint& p) const {
-  return impl_->info.map_from_pixel.pixel_from_map(map_from_lat_lon(impl_->crs, p));
+  const auto& g = impl_->info.map_from_pixel;
+  const cv::Point2d m = map_from_lat_lon(impl_->crs, p);
+  const cv::Point2d px = g.pixel_from_map(m);
+  if (!impl_->info.crosses_antimeridian || (px.x >= 0 && px.x <= impl_->info.width)) return px;
+  // Across the antimeridian a geographic raster's own longitudes run past 180 (or below -180).
+  for (const double shift_deg : {360.0, -360.0}) {
+    const cv::Point2d alt = g.pixel_from_map({m.x + shift_deg, m.y});
+    if (alt.x >= 0 && alt.x <= impl_->info.width) return alt;
+  }
+  return px;
 }
 
 GeoImage Raster::read_pixels(int col0, int row0, int cols, int rows, BandSelection bands) const {
@@ -387,7 +417,7 @@ GeoImage Raster::read_window(const WindowRequest& req, const ProgressFn& progres
   }
   if (!boxes_intersect(req_box, impl_->info.bbox_wgs84))
     throw Error{Errc::not_found, what + ": window is outside the raster (raster bbox " +
-                                     to_json(impl_->info.bbox_wgs84).dump() + ")"};
+                                     geo::dump_json(to_json(impl_->info.bbox_wgs84)) + ")"};
   const int cols = std::max(1, static_cast<int>(std::lround((maxx - minx) / px_x)));
   const int rows = std::max(1, static_cast<int>(std::lround((maxy - miny) / px_y)));
   if (static_cast<double>(cols) * rows > req.max_pixels)
@@ -493,6 +523,7 @@ Json to_json(const RasterInfo& info) {
   j["geotransform"] = info.map_from_pixel.c;
   j["gsd_m"] = round_to(info.gsd_m, 6);
   j["bbox_wgs84"] = to_json(info.bbox_wgs84);
+  if (info.crosses_antimeridian) j["crosses_antimeridian"] = true;
   Json ovs = Json::array();
   for (const auto& o : info.overviews) ovs.push_back(Json::array({o.width, o.height}));
   j["overviews"] = ovs;

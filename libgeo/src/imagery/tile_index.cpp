@@ -249,7 +249,7 @@ TileIndex build_tile_index(const std::string& source, const fs::path& out_dir, c
   Json j = to_json(idx);
   j["parameters"] = params;
   j["provenance"] = prov;
-  write_file_atomic(dir.temp_dir() / "index.json", j.dump(2) + "\n");
+  write_file_atomic(dir.temp_dir() / "index.json", geo::dump_json(j, 2) + "\n");
   dir.commit();
   report(progress, 1.0, "tiling");
   return idx;

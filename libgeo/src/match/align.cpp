@@ -170,8 +170,8 @@ void AlignOptions::validate() const {
   if (!(index_gsd_m > 0) || dense_gsd_m < 0 || !(min_gsd_m > 0) || !(max_gsd_m >= min_gsd_m))
     throw Error{Errc::invalid_argument, "match: options: resolutions must be positive"};
   if (min_gsd_m < 0.01 || max_gsd_m > 30 || max_gsd_m > 40 * min_gsd_m)
-    throw Error{Errc::invalid_argument, "match: options: scale range " + Json(min_gsd_m).dump() + "," +
-                                            Json(max_gsd_m).dump() +
+    throw Error{Errc::invalid_argument, "match: options: scale range " + geo::dump_json(Json(min_gsd_m)) + "," +
+                                            geo::dump_json(Json(max_gsd_m)) +
                                             " m/px: expected within 0.01-30 m/px and at most 40x wide"};
   if (min_inliers < 4) throw Error{Errc::invalid_argument, "match: options: min_inliers must be >= 4"};
 }

@@ -69,7 +69,7 @@ bool read_keypoints(const std::filesystem::path& file, std::vector<cv::KeyPoint>
 }  // namespace
 
 std::filesystem::path cache_entry(const std::filesystem::path& dir, const Json& key) {
-  return dir / sha256_hex(key.dump()).substr(0, 24);
+  return dir / sha256_hex(geo::dump_json(key)).substr(0, 24);
 }
 
 std::optional<CachedReference> load_cached(const std::filesystem::path& entry, const Json& key,
@@ -134,7 +134,7 @@ void store_cached(const std::filesystem::path& entry, const Json& key, const Geo
                  {"keypoints", index.keypoint_count()},
                  {"sha256", sums},
                  {"provenance", prov}};
-    write_file_atomic(out.temp_dir() / "index.json", meta.dump(2) + "\n");
+    write_file_atomic(out.temp_dir() / "index.json", geo::dump_json(meta, 2) + "\n");
     out.commit();
     diags.info("match.index_stored", "reference and keypoint index cached in " + entry.string());
   } catch (const std::exception& e) {
