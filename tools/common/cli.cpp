@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "geo/core/error.hpp"
+#include "geo/core/network.hpp"
 
 namespace geoev {
 
@@ -28,7 +29,11 @@ void add_common_options(po::options_description& desc, CommonOptions& common) {
   desc.add_options()
       ("help,h", "show this help")
       ("json", po::bool_switch(&common.json), "print the result as JSON")
-      ("quiet,q", po::bool_switch(&common.quiet), "no progress output");
+      ("quiet,q", po::bool_switch(&common.quiet), "no progress output")
+      ("allow-network", po::bool_switch(&common.allow_network)->notifier([](bool on) {
+         if (on) geo::set_network_allowed(true);
+       }),
+       "allow network access (geoev works offline otherwise: a file that points at a URL is refused)");
 }
 
 bool parse_args(const Args& args, const std::string& usage, const po::options_description& desc,

@@ -37,10 +37,12 @@ struct Registrar {
 };
 const std::vector<Command>& commands();
 
-// Options every command accepts: --help, --json, --quiet.
+// Options every command accepts: --help, --json, --quiet, --allow-network (which sets
+// geo::set_network_allowed for the process when the options are parsed; geoev is offline otherwise).
 struct CommonOptions {
   bool json = false;
   bool quiet = false;
+  bool allow_network = false;
 };
 void add_common_options(po::options_description& desc, CommonOptions& common);
 

@@ -3,7 +3,10 @@
 
 #include <mutex>
 
+#include "geo/core/network.hpp"
+
 extern "C" {
+#include <libavutil/dict.h>
 #include <libavutil/error.h>
 #include <libavutil/log.h>
 }
@@ -32,7 +35,13 @@ FormatContextPtr open_input(const std::filesystem::path& path) {
   if (std::filesystem::file_size(path, ec) == 0 && !ec)
     throw Error(Errc::corrupt_data, "media.open: " + name + ": file is empty (0 bytes)");
   AVFormatContext* raw = nullptr;
-  check(avformat_open_input(&raw, name.c_str(), nullptr, nullptr), "media.open: " + name, Errc::corrupt_data);
+  // Offline unless allowed (geo/core/network.hpp): only local protocols, so a playlist (HLS, concat)
+  // naming http:// segments fails instead of connecting. Nested opens inherit the whitelist.
+  AVDictionary* open_opts = nullptr;
+  if (!network_allowed()) av_dict_set(&open_opts, "protocol_whitelist", "file,crypto,data", 0);
+  const int opened = avformat_open_input(&raw, name.c_str(), nullptr, &open_opts);
+  av_dict_free(&open_opts);
+  check(opened, "media.open: " + name, Errc::corrupt_data);
   FormatContextPtr ctx(raw);
   check(avformat_find_stream_info(ctx.get(), nullptr), "media.open: " + name + ": reading stream info",
         Errc::corrupt_data);
