@@ -15,3 +15,9 @@ pkg_check_modules(CAIRO IMPORTED_TARGET cairo)
 if(GEO_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()
+# cctz (Debian libcctz-dev): time zones from the system tz database; no CMake or pkg-config file ships.
+find_path(CCTZ_INCLUDE_DIR cctz/time_zone.h REQUIRED)
+find_library(CCTZ_LIBRARY cctz REQUIRED)
+add_library(cctz::cctz UNKNOWN IMPORTED)
+set_target_properties(cctz::cctz PROPERTIES IMPORTED_LOCATION "${CCTZ_LIBRARY}"
+                                            INTERFACE_INCLUDE_DIRECTORIES "${CCTZ_INCLUDE_DIR}")

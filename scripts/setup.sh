@@ -14,6 +14,7 @@ PACKAGES=(
   libexiv2-dev                      # EXIF/XMP of photos
   libssl-dev                        # SHA-256 (OpenSSL EVP)
   nlohmann-json3-dev                # JSON
+  libcctz-dev tzdata                # time zones from the system tz database (--tz, local times)
   libboost-program-options-dev      # command line (tools/ only)
   libsqlite3-dev sqlite3            # case store locking and queries
   libcairo2-dev                     # vector maps
@@ -23,6 +24,7 @@ PACKAGES=(
   python3-astropy                   # chrono: generates the sun reference table (scripts/gen-sun-reference.py)
   clang libclang-rt-14-dev          # libFuzzer targets of the parsers (scripts/fuzz.sh)
   strace                            # test reference: no network connection is attempted
+  libxml2-utils                     # xmllint: test reference for KML/XML well-formedness
 )
 
 missing=()
