@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "adapters/av.hpp"
 
+#include <cstdarg>
 #include <mutex>
+
+#include "geo/core/file_read.hpp"
 
 #include "geo/core/network.hpp"
 
@@ -24,14 +27,33 @@ void check(int ret, const std::string& what, Errc code) {
   throw Error(code, what + ": " + error_string(ret) + " (libav " + std::to_string(ret) + ")", "libav", ret);
 }
 
+namespace {
+
+// libav writes its complaints about a damaged file ("[mjpeg @ 0x...] ...") straight to stderr, in the
+// middle of geoev's own one-line errors and JSON. What geoev needs from a failure comes back as an error
+// code and becomes a geo::Error or a diagnostic, so libav's log is discarded, once per process (libav's
+// log settings are process-wide; setting them is thread-safe through call_once).
+void discard_libav_log(void*, int, const char*, va_list) {}
+
+void quiet_libav() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    av_log_set_level(AV_LOG_QUIET);
+    av_log_set_callback(discard_libav_log);
+  });
+}
+
+}  // namespace
+
 FormatContextPtr open_input(const std::filesystem::path& path) {
-  static std::once_flag quiet;
-  std::call_once(quiet, [] { av_log_set_level(AV_LOG_FATAL); });
+  quiet_libav();
   const std::string name = path.string();
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw Error(Errc::not_found, "media.open: " + name + ": no such file");
   if (std::filesystem::is_directory(path, ec))
     throw Error(Errc::invalid_argument, "media.open: " + name + ": is a directory");
+  // A FIFO would block avformat_open_input forever, /dev/zero would be read without end.
+  require_regular_file(path, "media.open");
   if (std::filesystem::file_size(path, ec) == 0 && !ec)
     throw Error(Errc::corrupt_data, "media.open: " + name + ": file is empty (0 bytes)");
   AVFormatContext* raw = nullptr;
@@ -49,6 +71,7 @@ FormatContextPtr open_input(const std::filesystem::path& path) {
 }
 
 CodecContextPtr open_decoder(const AVStream* stream, const std::string& what, int threads) {
+  quiet_libav();
   const AVCodec* codec = avcodec_find_decoder(stream->codecpar->codec_id);
   if (!codec)
     throw Error(Errc::unsupported, what + ": no decoder for codec " +

@@ -460,32 +460,35 @@ MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string&
     // The decoder fills what a truncated file lacks with grey, without a word: such a frame is not
     // the picture, so it is not matched (nor decoded). imdecode applies the EXIF orientation as
     // imread does (OpenCV 4.6).
-    std::string incomplete;
+    // Nothing reaches the decoder that it could choke on or blow up in memory with: a FIFO or device
+    // (refused unopened), an empty file, a picture whose header size is over kMaxImagePixels.
+    std::string incomplete, refused;
     cv::Mat img;
-    if (std::filesystem::is_regular_file(frames[i].path)) {
-      std::vector<unsigned char> bytes;
-      bool read = true;
+    if (std::filesystem::exists(frames[i].path)) {
       try {
-        bytes = read_file_bytes(frames[i].path);
-      } catch (const Error&) {
-        read = false;  // unreadable: reported below as frame.unreadable
-      }
-      if (read) {
+        const std::vector<unsigned char> bytes = read_file_bytes(frames[i].path);
         frame_refs.push_back({frames[i].path,
                               sha256_hex(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size())),
                               std::uint64_t(bytes.size())});
         incomplete = image_bytes_incomplete(bytes);
-        if (incomplete.empty()) img = cv::imdecode(bytes, cv::IMREAD_COLOR);
+        if (incomplete.empty()) refused = image_bytes_undecodable(bytes);
+        if (incomplete.empty() && refused.empty()) img = cv::imdecode(bytes, cv::IMREAD_COLOR);
+      } catch (const Error& e) {
+        refused = e.what();
+      } catch (const cv::Exception& e) {
+        refused = "OpenCV cannot decode it (" + e.err + ")";
       }
     }
+    const std::string problem = incomplete.empty() ? refused : incomplete;
     // A frame that cannot be matched at all; when every frame is hopeless nothing can be done.
-    if (const std::string why = incomplete.empty() ? unusable_frame(img, frames[i].path) : incomplete; !why.empty()) {
+    if (const std::string why = problem.empty() ? unusable_frame(img, frames[i].path) : problem; !why.empty()) {
       if (first_problem.empty()) first_problem = frames[i].path + ": " + why;
       ++hopeless;
     }
     if (img.empty()) {
-      if (incomplete.empty()) fx.diagnostics.error("frame.unreadable", "cannot read the frame as an image", frames[i].path);
-      else fx.diagnostics.error("frame.truncated", incomplete + "; not matched", frames[i].path);
+      if (!incomplete.empty()) fx.diagnostics.error("frame.truncated", incomplete + "; not matched", frames[i].path);
+      else if (!refused.empty()) fx.diagnostics.error("frame.refused", refused + "; not matched", frames[i].path);
+      else fx.diagnostics.error("frame.unreadable", "cannot read the frame as an image", frames[i].path);
       r.frames.push_back(std::move(fx));
       continue;
     }
@@ -547,7 +550,6 @@ MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string&
     throw Error{Errc::invalid_argument, "match: " + first_problem +
                                             (frames.size() > 1 ? " (and every other frame is unusable too)" : "")};
   combine(r);
-  if (overlay) overlay->commit();
   std::vector<InputRef> inputs = std::move(frame_refs);
   InputRef img_ref{imagery, info.sha256, {}};
   inputs.push_back(img_ref);

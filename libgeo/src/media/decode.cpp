@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include <opencv2/imgproc.hpp>
 
@@ -12,37 +13,59 @@ extern "C" {
 }
 
 #include "geo/core/error.hpp"
+#include "geo/core/file_read.hpp"
 
 namespace geo::decode {
 namespace {
+
+// |cos| of the angle between the matrix's rows (and between its columns) above which it shears: 0.01 is
+// 0.6 degrees off perpendicular, beyond the rounding of 16.16 fixed point for any real rotation.
+constexpr double kShearCosine = 0.01;
 
 bool is_still_image_format(const AVFormatContext* fmt) {
   const std::string name = fmt->iformat && fmt->iformat->name ? fmt->iformat->name : "";
   return name == "image2" || (name.size() > 5 && name.compare(name.size() - 5, 5, "_pipe") == 0);
 }
 
-int rotation_from_matrix(const AVStream* st, Diagnostics& diags, const std::string& where) {
+}  // namespace
+
+int display_rotation_cw(const AVStream* st, Diagnostics& diags, const std::string& where,
+                        const std::string& code_prefix) {
   const int32_t* m = av::stream_display_matrix(st);
   if (!m) return 0;
+  // 16.16 fixed point, row-major; the 2x2 part maps (x, y) to (a x + c y, b x + d y).
+  const double a = m[0] / 65536.0, b = m[1] / 65536.0, c = m[3] / 65536.0, d = m[4] / 65536.0;
+  char shown[160];
+  std::snprintf(shown, sizeof shown, "[%g %g; %g %g]", a, b, c, d);
   const double ccw = av_display_rotation_get(m);
-  if (std::isnan(ccw)) {
-    diags.warn("frames.rotation_invalid", "the display matrix is degenerate; frames are not rotated", where);
+  const double row_len = std::hypot(a, b) * std::hypot(c, d), col_len = std::hypot(a, c) * std::hypot(b, d);
+  if (std::isnan(ccw) || row_len == 0 || col_len == 0) {
+    diags.warn(code_prefix + ".rotation_invalid",
+               std::string("the display matrix ") + shown + " is degenerate; no rotation is applied", where);
     return 0;
   }
-  double cw = std::fmod(-ccw + 360.0, 360.0);
+  // A rotation times an axis-aligned scale keeps either the rows or the columns perpendicular; a shear
+  // keeps neither, and no rotation describes it (libav would still report an angle).
+  if (std::abs(a * c + b * d) > kShearCosine * row_len && std::abs(a * b + c * d) > kShearCosine * col_len) {
+    diags.warn(code_prefix + ".display_matrix_not_rotation",
+               std::string("the display matrix ") + shown +
+                   " shears the picture and is not a rotation; no rotation is applied (players may show the "
+                   "picture distorted)",
+               where);
+    return 0;
+  }
+  const double cw = std::fmod(-ccw + 360.0, 360.0);
   const double snapped = std::round(cw / 90.0) * 90.0;
   if (std::abs(cw - snapped) > 1.0)
-    diags.warn("frames.rotation_not_square",
-               "the display matrix rotates by " + std::to_string(cw) + " degrees; frames were rotated by the "
-               "nearest multiple of 90", where);
+    diags.warn(code_prefix + ".rotation_not_square",
+               "the display matrix rotates by " + std::to_string(cw) + " degrees; the nearest multiple of 90 is "
+               "used", where);
   // A negative determinant means the matrix also mirrors the picture.
   if (static_cast<double>(m[0]) * m[4] - static_cast<double>(m[1]) * m[3] < 0)
-    diags.warn("frames.display_flip", "the display matrix mirrors the picture; the mirroring is not applied",
+    diags.warn(code_prefix + ".display_flip", "the display matrix mirrors the picture; the mirroring is not applied",
                where);
   return static_cast<int>(snapped) % 360;
 }
-
-}  // namespace
 
 VideoDecoder::VideoDecoder(const std::filesystem::path& path, const DecoderSetup& setup)
     : name_(path.string()), setup_(setup) {
@@ -59,13 +82,19 @@ VideoDecoder::VideoDecoder(const std::filesystem::path& path, const DecoderSetup
   stream_ = fmt_->streams[idx];
   if (stream_->codecpar->width <= 0 || stream_->codecpar->height <= 0)
     throw Error(Errc::corrupt_data, "frames: " + name_ + ": the video stream has no picture size");
+  if (const std::uint64_t px = std::uint64_t(stream_->codecpar->width) * std::uint64_t(stream_->codecpar->height);
+      px > kMaxImagePixels)
+    throw Error(Errc::invalid_argument, "frames: " + name_ + ": frames of " + std::to_string(stream_->codecpar->width) +
+                                            " x " + std::to_string(stream_->codecpar->height) +
+                                            " pixels are over the limit of " + std::to_string(kMaxImagePixels) +
+                                            " pixels; not decoded");
   for (unsigned i = 0; i < fmt_->nb_streams; ++i)
     if (static_cast<int>(i) != idx) fmt_->streams[i]->discard = AVDISCARD_ALL;
   codec_ = av::open_decoder(stream_, "frames: " + name_, setup.threads);
   if (setup.keyframes_only) codec_->skip_frame = AVDISCARD_NONKEY;
   packet_ = av::make_packet();
   frame_ = av::make_frame();
-  rotation_cw_deg_ = rotation_from_matrix(stream_, diagnostics_, name_);
+  rotation_cw_deg_ = display_rotation_cw(stream_, diagnostics_, name_, "frames");
   const AVRational tb = stream_->time_base;
   if (stream_->duration != AV_NOPTS_VALUE && stream_->duration > 0)
     duration_s_ = static_cast<double>(stream_->duration) * av_q2d(tb);

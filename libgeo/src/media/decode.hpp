@@ -14,6 +14,16 @@
 
 namespace geo::decode {
 
+// The clockwise rotation (0/90/180/270) that makes a stream's pictures upright, from its display
+// matrix (0 when it has none). The matrix is classified, never trusted blindly: a rotation by an angle
+// that is not a multiple of 90 gives the nearest multiple and a warning "<prefix>.rotation_not_square";
+// a mirroring matrix a warning "<prefix>.display_flip" (the mirroring is not applied); a matrix that
+// shears the picture (its axes not perpendicular) or is degenerate is no rotation at all: 0 and a
+// warning "<prefix>.display_matrix_not_rotation" / "<prefix>.rotation_invalid" with the matrix.
+// `code_prefix` is "video" for probe, "frames" for frames, so both read the matrix the same way.
+int display_rotation_cw(const AVStream* st, Diagnostics& diags, const std::string& where,
+                        const std::string& code_prefix);
+
 struct DecoderSetup {
   bool keyframes_only = false;  // only keyframe packets reach the decoder, which also skips non-key frames
   int threads = 0;              // 0 = libav's choice
@@ -21,7 +31,8 @@ struct DecoderSetup {
 
 // Opens the best video stream of a file. Throws Error{not_found}/{invalid_argument}/{corrupt_data} like
 // av::open_input, Error{unsupported} for a file without a video stream (audio only, cover art only) or a
-// still image. Decoding problems after opening become diagnostics; the caller decides whether the frames
+// still image, Error{invalid_argument} when the stream's coded width x height is over kMaxImagePixels
+// (nothing is decoded). Decoding problems after opening become diagnostics; the caller decides whether the frames
 // it got are enough. Not thread-safe.
 class VideoDecoder {
  public:

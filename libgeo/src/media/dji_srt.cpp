@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "geo/core/error.hpp"
+#include "geo/core/file_read.hpp"
 #include "geo/core/text.hpp"
 #include "geo/media/telemetry.hpp"
 
@@ -311,11 +312,8 @@ TelemetryTrack read_dji_srt(const std::filesystem::path& file, Diagnostics& diag
   std::error_code ec;
   if (!std::filesystem::exists(file, ec)) throw Error(Errc::not_found, "probe.srt: " + file.string() + ": no such file");
   if (std::filesystem::is_directory(file, ec)) throw Error(Errc::invalid_argument, "probe.srt: " + file.string() + ": is a directory");
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw Error(Errc::io, "probe.srt: " + file.string() + ": cannot open");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parse_dji_srt(ss.str(), file.string(), diags);
+  // Bounded and non-blocking: a FIFO, /dev/zero or a multi-gigabyte file is refused, not read.
+  return parse_dji_srt(read_file_bounded(file, kMaxTextInputBytes, "probe.srt"), file.string(), diags);
 }
 
 }  // namespace geo

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "geo/core/error.hpp"
+#include "geo/core/file_read.hpp"
 #include "geo/core/hash.hpp"
 #include "geo/core/text.hpp"
 #include "geo/media/telemetry.hpp"
@@ -21,7 +22,6 @@ namespace {
 
 constexpr double kReachS = 1.0;                    // a frame gets values only from samples this close
 constexpr double kHalfDiag35mm = 21.633307652783937;  // half the diagonal of a 36 x 24 mm frame
-constexpr std::uintmax_t kMaxSrtBytes = 256u << 20;
 
 double norm360(double deg) {
   double r = std::fmod(deg, 360.0);
@@ -257,14 +257,8 @@ CameraTrack read_srt(const fs::path& srt, const std::string& role, Diagnostics& 
   const auto st = fs::status(srt, ec);
   if (ec || !fs::exists(st)) throw Error(Errc::not_found, what + "no such file");
   if (fs::is_directory(st)) throw Error(Errc::invalid_argument, what + "is a directory");
-  const auto size = fs::file_size(srt, ec);
-  if (!ec && size > kMaxSrtBytes) throw Error(Errc::corrupt_data, what + "too large for a DJI SRT file");
-  std::ifstream in(srt, std::ios::binary);
-  if (!in) throw Error(Errc::io, what + "cannot be opened");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw Error(Errc::io, what + "read failed");
-  const std::string text = ss.str();
+  // Bounded and non-blocking: a FIFO, /dev/zero or a multi-gigabyte file is refused, not read.
+  const std::string text = read_file_bounded(srt, kMaxTextInputBytes, "frames: " + role);
   if (text.empty()) throw Error(Errc::corrupt_data, what + "is empty");
   Diagnostics local;
   TelemetryTrack t;

@@ -13,6 +13,7 @@
 #include "geo/core/error.hpp"
 #include "geo/core/hash.hpp"
 #include "geo/core/provenance.hpp"
+#include "geo/core/text.hpp"
 #include "geo/media/image_hash.hpp"
 #include "geo/media/probe.hpp"
 #include "geo/media/shots.hpp"
@@ -105,6 +106,7 @@ Json to_json(const FrameExtractResult& r) {
   Json video{{"path", r.video}, {"sha256", r.video_sha256}, {"stream_index", r.stream_index},
              {"coded_width", r.coded_width}, {"coded_height", r.coded_height},
              {"rotation_cw_deg", r.rotation_cw_deg}};
+  if (!is_valid_utf8(r.video)) video["path_hex"] = hex_bytes(r.video);  // the exact bytes of the name
   video["created"] = r.created ? to_json(*r.created) : Json(nullptr);
   video["first_pts_s"] = r.first_pts_s ? Json(round_to(*r.first_pts_s, 6)) : Json(nullptr);
   video["last_pts_s"] = r.last_pts_s ? Json(round_to(*r.last_pts_s, 6)) : Json(nullptr);
@@ -420,7 +422,7 @@ FrameExtractResult extract_frames(const fs::path& video, const fs::path& out_dir
     r.contact_sheet = *opts.contact_sheet;
   }
   if (r.telemetry) frame_camera::annotate(r.frames, *r.telemetry, dec.duration_s(), r.diagnostics);
-  write_file_atomic(dir.temp_dir() / "frames.json", to_json(r).dump(2) + "\n");
+  write_file_atomic(dir.temp_dir() / "frames.json", dump_json(to_json(r), 2) + "\n");
   dir.commit();
   if (sheet_file) sheet_file->commit();
   report(progress, 1.0, "done");

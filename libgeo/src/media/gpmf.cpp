@@ -40,7 +40,7 @@ bool each_klv(const std::uint8_t* data, std::size_t size, Diagnostics& diags, Fn
     const std::size_t padded = (k.data_size() + 3) & ~std::size_t(3);
     if (p + 8 + padded > size) {
       if (k.key == std::string(4, '\0')) return true;  // zero padding at the end of a payload
-      diags.warn("gpmf.malformed", "GPMF entry '" + k.key + "' runs past the end of its payload; rest skipped");
+      diags.warn("gpmf.malformed", "GPMF entry '" + printable(k.key) + "' runs past the end of its payload; rest skipped");
       return false;
     }
     fn(k);
@@ -101,7 +101,7 @@ std::optional<UtcTime> parse_gpsu(const Klv& k) {
 void parse_gpri(const Klv& k, const std::string& type_desc, const std::vector<double>& scal, double t0_s,
                 double duration_s, std::vector<TelemetrySample>& out, Diagnostics& diags) {
   if (k.type != '?' || type_desc.rfind("Jlll", 0) != 0 || scal.size() < 4 || k.struct_size < 20) {
-    diags.warn("gpmf.malformed", "GPRI entry with an unknown TYPE '" + type_desc + "'; skipped");
+    diags.warn("gpmf.malformed", "GPRI entry with an unknown TYPE '" + printable(type_desc) + "'; skipped");
     return;
   }
   for (std::size_t i = 0; i < k.repeat; ++i) {

@@ -57,7 +57,11 @@ void probe_photo(const std::filesystem::path& file, MediaInfo& info) {
   const std::string name = file.string();
   info.kind = "image";
   // The header's metadata may be whole when the picture is not (a cut-off download or copy).
-  if (const std::string why = image_file_incomplete(file); !why.empty()) info.diagnostics.warn("image.truncated", why, name);
+  try {
+    if (const std::string why = image_file_incomplete(file); !why.empty()) info.diagnostics.warn("image.truncated", why, name);
+  } catch (const Error& e) {  // too large to read whole: the metadata is still read
+    info.diagnostics.warn("image.not_checked", std::string("whether the picture is whole was not checked: ") + e.what(), name);
+  }
   try {
     Exiv2::enableBMFF(true);
     auto image = Exiv2::ImageFactory::open(name);
@@ -72,6 +76,16 @@ void probe_photo(const std::filesystem::path& file, MediaInfo& info) {
     if (auto v = text_of(exif, "Exif.Image.Make")) info.device.make = *v;
     if (auto v = text_of(exif, "Exif.Image.Model")) info.device.model = *v;
     if (auto v = text_of(exif, "Exif.Image.Software")) info.device.software = *v;
+    // Orientation 1-8 says how to turn the picture upright; anything else is no instruction at all, and
+    // decoders ignore it without a word.
+    if (const auto it = exif.findKey(Exiv2::ExifKey("Exif.Image.Orientation")); it != exif.end() && it->count() >= 1) {
+      const long orientation = it->toLong(0);
+      if (orientation < 1 || orientation > 8)
+        info.diagnostics.warn("exif.orientation_invalid",
+                              "EXIF Orientation " + std::to_string(orientation) +
+                                  " is not one of 1-8: the picture's upright direction is unknown (shown as stored)",
+                              "Exif.Image.Orientation");
+    }
 
     if (auto dto = text_of(exif, "Exif.Photo.DateTimeOriginal")) {
       const auto off = text_of(exif, "Exif.Photo.OffsetTimeOriginal");

@@ -10,11 +10,13 @@ extern "C" {
 
 #include "adapters/av.hpp"
 #include "geo/core/error.hpp"
+#include "geo/core/file_read.hpp"
 #include "geo/core/hash.hpp"
 #include "geo/core/provenance.hpp"
 #include "geo/core/text.hpp"
 #include "geo/media/iso6709.hpp"
 #include "geo/media/telemetry.hpp"
+#include "media/decode.hpp"
 #include "media/probe_internal.hpp"
 
 namespace geo {
@@ -119,6 +121,7 @@ void probe_av(const fs::path& file, MediaInfo& info, std::vector<TelemetrySample
   // One pass over the packets (no decoding): video timestamps for the measured frame rate, GPMF payloads.
   std::vector<double> pts;
   bool read_error = false;
+  std::size_t gpmf_packet = 0;
   {
     av::PacketPtr pkt = av::make_packet();
     for (;;) {
@@ -138,7 +141,18 @@ void probe_av(const fs::path& file, MediaInfo& info, std::vector<TelemetrySample
                                                      : static_cast<double>(pkt->pts - (st->start_time == AV_NOPTS_VALUE ? 0 : st->start_time)) *
                                                            av_q2d(st->time_base);
         const double dur = static_cast<double>(pkt->duration) * av_q2d(st->time_base);
-        gpmf_blocks += parse_gpmf_payload(pkt->data, static_cast<std::size_t>(pkt->size), t0, dur, gpmf, info.diagnostics);
+        // Each packet is parsed on its own: a corrupt one costs its own samples only, and its warnings
+        // say which packet and where in the file it is.
+        Diagnostics packet_diags;
+        gpmf_blocks += parse_gpmf_payload(pkt->data, static_cast<std::size_t>(pkt->size), t0, dur, gpmf, packet_diags);
+        for (Diagnostic d : packet_diags.items()) {
+          if ((d.code == "gpmf.no_gpsu" || d.code == "gpmf.gpri_no_utc") && info.diagnostics.has(d.code)) continue;
+          if (d.where.empty())
+            d.where = "GPMF packet " + std::to_string(gpmf_packet) + " (" + std::to_string(pkt->size) +
+                      " bytes at file offset " + std::to_string(pkt->pos) + ", pts " + std::to_string(t0) + " s)";
+          info.diagnostics.add(std::move(d));
+        }
+        ++gpmf_packet;
       }
     }
   }
@@ -152,14 +166,7 @@ void probe_av(const fs::path& file, MediaInfo& info, std::vector<TelemetrySample
     v.height = st->codecpar->height;
     if (st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0) v.fps_header = av_q2d(st->avg_frame_rate);
     if (st->codecpar->bit_rate > 0) v.bit_rate_bps = static_cast<double>(st->codecpar->bit_rate);
-    if (const int32_t* m = av::stream_display_matrix(st)) {
-      const double ccw = av_display_rotation_get(m);
-      if (std::isfinite(ccw)) {
-        double cw = std::fmod(-ccw + 360.0, 360.0);
-        cw = std::fmod(std::round(cw / 90.0) * 90.0, 360.0);
-        v.rotation_deg = cw == 0 ? 0.0 : cw;
-      }
-    }
+    v.rotation_deg = decode::display_rotation_cw(st, info.diagnostics, name, "video");
     std::sort(pts.begin(), pts.end());
     if (!pts.empty()) v.frame_count = static_cast<std::int64_t>(pts.size());
     else if (st->nb_frames > 0) v.frame_count = st->nb_frames;
@@ -261,6 +268,36 @@ fs::path find_sidecar(const fs::path& video) {
   return {};
 }
 
+// Bytes from the file that are evidence: valid UTF-8 as is; otherwise the repaired text (U+FFFD for each
+// bad byte) under `key` and the exact bytes as hex under key + "_hex".
+void put_evidence_text(Json& j, const std::string& key, const std::string& value) {
+  if (is_valid_utf8(value)) {
+    j[key] = value;
+    return;
+  }
+  j[key] = to_valid_utf8(value);
+  j[key + "_hex"] = hex_bytes(value);
+}
+
+// Metadata tags as read (nested objects and arrays of them), with every string that is not valid UTF-8
+// repaired and its bytes kept: a value under "<key>_hex", a key under "<repaired key>_key_hex".
+Json repaired_tags(const Json& tags) {
+  if (tags.is_array()) {
+    Json out = Json::array();
+    for (const auto& v : tags) out.push_back(repaired_tags(v));
+    return out;
+  }
+  if (!tags.is_object()) return tags;
+  Json out = Json::object();
+  for (const auto& [key, value] : tags.items()) {
+    const std::string k = is_valid_utf8(key) ? key : to_valid_utf8(key);
+    if (k != key) out[k + "_key_hex"] = hex_bytes(key);
+    if (value.is_string()) put_evidence_text(out, k, value.get_ref<const std::string&>());
+    else out[k] = repaired_tags(value);
+  }
+  return out;
+}
+
 std::string fmt_deg(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.6f", v);
@@ -272,8 +309,16 @@ std::string fmt_deg(double v) {
 void ProbeOptions::validate() const {
   if (srt) {
     std::error_code ec;
-    if (!fs::exists(*srt, ec)) throw Error(Errc::not_found, "probe: " + srt->string() + ": no such SRT file");
-    if (fs::is_directory(*srt, ec)) throw Error(Errc::invalid_argument, "probe: " + srt->string() + ": SRT is a directory");
+    if (!fs::exists(*srt, ec)) throw Error(Errc::not_found, "probe: " + printable(srt->string()) + ": no such SRT file");
+    if (fs::is_directory(*srt, ec))
+      throw Error(Errc::invalid_argument, "probe: " + printable(srt->string()) + ": SRT is a directory");
+    // Refused here, before the media file is read and hashed: a FIFO, a device, an oversized file.
+    require_regular_file(*srt, "probe: --srt");
+    const std::uint64_t size = fs::file_size(*srt, ec);
+    if (!ec && size > kMaxTextInputBytes)
+      throw Error(Errc::invalid_argument, "probe: --srt: " + printable(srt->string()) + ": too large for an SRT file (" +
+                                              std::to_string(size >> 20) + " MiB; at most " +
+                                              std::to_string(kMaxTextInputBytes >> 20) + " MiB)");
   }
 }
 
@@ -281,8 +326,9 @@ MediaInfo probe_media(const fs::path& file, const ProbeOptions& opts, const Prog
   opts.validate();
   const std::string name = file.string();
   std::error_code ec;
-  if (!fs::exists(file, ec)) throw Error(Errc::not_found, "probe: " + name + ": no such file");
-  if (fs::is_directory(file, ec)) throw Error(Errc::invalid_argument, "probe: " + name + ": is a directory");
+  if (!fs::exists(file, ec)) throw Error(Errc::not_found, "probe: " + printable(name) + ": no such file");
+  if (fs::is_directory(file, ec)) throw Error(Errc::invalid_argument, "probe: " + printable(name) + ": is a directory");
+  require_regular_file(file, "probe");  // a FIFO or a device is refused unopened, never read
   MediaInfo info;
   info.path = name;
   info.size_bytes = fs::file_size(file, ec);
@@ -389,6 +435,7 @@ Json to_json(const TelemetrySample& s) {
 Json to_json(const MediaInfo& info) {
   Json j = Json::object();
   j["path"] = info.path;
+  if (!is_valid_utf8(info.path)) j["path_hex"] = hex_bytes(info.path);
   j["sha256"] = info.sha256.empty() ? Json(nullptr) : Json(info.sha256);
   j["size_bytes"] = info.size_bytes;
   j["kind"] = info.kind;
@@ -425,14 +472,19 @@ Json to_json(const MediaInfo& info) {
     lj["lon_deg"] = round_to(l.point.lon_deg, 7);
     lj["alt_m"] = l.point.h_m ? Json(round_to(*l.point.h_m, 3)) : Json(nullptr);
     lj["source"] = l.source;
-    lj["raw"] = l.raw;
+    put_evidence_text(lj, "raw", l.raw);
     return lj;
   };
   j["location"] = info.location ? loc_json(*info.location) : Json(nullptr);
   Json lc = Json::array();
   for (const auto& l : info.location_candidates) lc.push_back(loc_json(l));
   j["location_candidates"] = lc;
-  j["device"] = {{"make", info.device.make}, {"model", info.device.model}, {"software", info.device.software}};
+  Json device = Json::object();
+  for (const auto& [key, value] : {std::pair<const char*, const std::string&>{"make", info.device.make},
+                                   {"model", info.device.model},
+                                   {"software", info.device.software}})
+    put_evidence_text(device, key, value);
+  j["device"] = device;
   if (info.telemetry) {
     const auto& t = *info.telemetry;
     Json tj = Json::object();
@@ -447,7 +499,7 @@ Json to_json(const MediaInfo& info) {
   } else {
     j["telemetry"] = nullptr;
   }
-  j["tags"] = info.tags;
+  j["tags"] = repaired_tags(info.tags);
   j["diagnostics"] = to_json(info.diagnostics);
   std::vector<InputRef> inputs{InputRef{info.path, info.sha256, info.size_bytes}};
   j["provenance"] = to_json(make_provenance("probe", Json::object(), inputs));

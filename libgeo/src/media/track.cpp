@@ -8,7 +8,7 @@ namespace geo {
 void write_track_geojson(const TelemetryTrack& track, const std::filesystem::path& out, const Json& provenance) {
   if (track.samples.empty())
     throw Error(Errc::invalid_argument, "probe.track: " + track.file + ": the telemetry track has no position sample");
-  write_file_atomic(out, track_geojson(track, provenance).dump(1) + "\n");
+  write_file_atomic(out, dump_json(track_geojson(track, provenance), 1) + "\n");
 }
 
 }  // namespace geo
