@@ -103,7 +103,7 @@ int times(const Args& args) {
 std::vector<gc::ShadowObservation> observations_from(const po::variables_map& vm) {
   std::vector<gc::ShadowObservation> obs;
   if (vm.count("observations")) {
-    obs = gc::parse_observations(geo::read_json_file(vm["observations"].as<std::string>()));
+    obs = gc::read_observations_file(vm["observations"].as<std::string>());
   }
   auto list = [&](const char* k) {
     return vm.count(k) ? vm[k].as<std::vector<double>>() : std::vector<double>{};

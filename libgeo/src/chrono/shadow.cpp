@@ -8,6 +8,8 @@
 #include <numbers>
 
 #include "geo/core/error.hpp"
+#include "geo/core/file_read.hpp"
+#include "geo/core/text.hpp"
 
 namespace geo::chrono {
 
@@ -59,6 +61,17 @@ std::vector<ShadowObservation> parse_observations(const Json& j) {
     out.push_back(std::move(s));
   }
   return out;
+}
+
+std::vector<ShadowObservation> read_observations_file(const std::filesystem::path& path) {
+  const std::string text = read_file_bounded(path, kMaxSmallInputBytes, "sun: observations");
+  Json j;
+  try {
+    j = Json::parse(text);
+  } catch (const Json::exception& e) {
+    throw Error{Errc::corrupt_data, "sun: observations: " + printable(path.string()) + ": not JSON: " + e.what()};
+  }
+  return parse_observations(j);
 }
 
 std::optional<Shadow> shadow_from_sun(double sun_azimuth_deg, double e) noexcept {

@@ -6,6 +6,7 @@
 // All functions are pure and thread-safe (solve_where starts its own worker threads).
 #pragma once
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,11 @@ struct ShadowObservation {
 // Parses {"observations": [{"shadow_azimuth_deg", "azimuth_tol_deg", "length_ratio", "ratio_tol",
 // "offset_s", "label"}, ...]} (or a bare array). Throws Error{corrupt_data|invalid_argument}.
 std::vector<ShadowObservation> parse_observations(const Json& j);
+// Reads and parses an observations file. Only a regular file of at most kMaxSmallInputBytes is read (a
+// FIFO, a device such as /dev/zero or a larger file is refused unread, Error{invalid_argument});
+// Error{not_found} when missing, Error{corrupt_data} naming the file and the parser's position when it
+// is not JSON; then as parse_observations.
+std::vector<ShadowObservation> read_observations_file(const std::filesystem::path& path);
 
 // The shadow predicted by a sun position: empty when the sun is not above the horizon.
 struct Shadow {
