@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "common/cli.hpp"
+#include "geo/core/error.hpp"
 #include "geo/events/record.hpp"
 #include "geo/media/frames.hpp"
 
@@ -39,8 +40,12 @@ int run_frames(const geoev::Args& args) {
     pos.add("video", 1);
     po::variables_map vm;
     if (!geoev::parse_args(args, "frames VIDEO -o DIR [options]", desc, pos, vm)) return geoev::kExitOk;
-    opts.mode = geo::parse_frame_mode(mode);
-    opts.format = geo::parse_image_format(format);
+    try {  // a value that is not one of the choices is a usage error (exit 2), like an unknown option
+      opts.mode = geo::parse_frame_mode(mode);
+      opts.format = geo::parse_image_format(format);
+    } catch (const geo::Error& e) {
+      throw geoev::UsageError(e.what());
+    }
     if (!sheet.empty()) opts.contact_sheet = sheet;
     std::optional<geo::events::CaseInfo> kase;  // opened before any work: a bad case writes nothing
     if (!case_dir.empty()) kase = geo::events::open_case(case_dir);

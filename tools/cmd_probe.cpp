@@ -6,6 +6,7 @@
 #include "common/cli.hpp"
 #include "geo/core/error.hpp"
 #include "geo/core/provenance.hpp"
+#include "geo/core/text.hpp"
 #include "geo/events/case.hpp"
 #include "geo/media/probe.hpp"
 #include "geo/media/telemetry.hpp"
@@ -20,7 +21,7 @@ std::string opt_num(const std::optional<double>& v, const char* fmt) {
 }
 
 void print_text(const geo::MediaInfo& m) {
-  std::printf("%s\n  sha256 %s  %llu bytes  %s (%s)  duration %s s\n", m.path.c_str(), m.sha256.c_str(),
+  std::printf("%s\n  sha256 %s  %llu bytes  %s (%s)  duration %s s\n", geo::printable(m.path).c_str(), m.sha256.c_str(),
               static_cast<unsigned long long>(m.size_bytes), m.kind.c_str(), m.format.c_str(),
               opt_num(m.duration_s, "%.3f").c_str());
   if (m.video)
@@ -44,19 +45,19 @@ void print_text(const geo::MediaInfo& m) {
                 m.location->source.c_str());
   else
     std::printf("  location unknown\n");
-  std::printf("  device make '%s' model '%s' software '%s'\n", m.device.make.c_str(), m.device.model.c_str(),
-              m.device.software.c_str());
+  std::printf("  device make '%s' model '%s' software '%s'\n", geo::printable(m.device.make).c_str(),
+              geo::printable(m.device.model).c_str(), geo::printable(m.device.software).c_str());
   if (m.telemetry) {
     std::printf("  telemetry %s: %zu samples from %s\n", m.telemetry->source.c_str(), m.telemetry->samples.size(),
                 m.telemetry->file.c_str());
     if (!m.telemetry->samples.empty()) {
-      std::printf("    first %s\n", geo::to_json(m.telemetry->samples.front()).dump().c_str());
-      std::printf("    last  %s\n", geo::to_json(m.telemetry->samples.back()).dump().c_str());
+      std::printf("    first %s\n", geo::dump_json(geo::to_json(m.telemetry->samples.front())).c_str());
+      std::printf("    last  %s\n", geo::dump_json(geo::to_json(m.telemetry->samples.back())).c_str());
     }
   }
   for (const auto& d : m.diagnostics.items())
-    std::printf("  %s: %s: %s%s\n", geo::to_string(d.severity), d.code.c_str(), d.message.c_str(),
-                d.where.empty() ? "" : (" [" + d.where + "]").c_str());
+    std::printf("  %s: %s: %s%s\n", geo::to_string(d.severity), d.code.c_str(), geo::printable(d.message).c_str(),
+                d.where.empty() ? "" : (" [" + geo::printable(d.where) + "]").c_str());
 }
 
 int run_probe(const geoev::Args& args) {
