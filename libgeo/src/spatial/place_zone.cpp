@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "geo/spatial/place_zone.hpp"
+
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <vector>
+
+#include "adapters/ogr.hpp"
+#include "geo/core/error.hpp"
+#include "geo/core/file_read.hpp"
+#include "geo/core/geodesy.hpp"
+#include "geo/core/text.hpp"
+#include "geo/spatial/compound.hpp"
+
+namespace fs = std::filesystem;
+
+namespace geo::spatial {
+namespace {
+
+struct Country {
+  std::string name;
+  OGREnvelope env;
+  adapters::GeometryPtr geom;
+  bool checked = false;  // made valid (lazily: only outlines near a queried place are checked)
+};
+
+struct ZoneRef {
+  std::string zone;
+  GeoPoint at;
+};
+
+struct Tables {
+  std::vector<Country> countries;
+  std::map<std::string, std::string> code_of_name;       // lower-case country name -> alpha-2
+  std::map<std::string, std::vector<ZoneRef>> zones_of;  // alpha-2 -> zones
+};
+
+// zone.tab coordinates: +DDMM+DDDMM or +DDMMSS+DDDMMSS.
+std::optional<GeoPoint> iso6709_dm(const std::string& s) {
+  const auto split_at = s.find_first_of("+-", 1);
+  if (split_at == std::string::npos) return std::nullopt;
+  auto part = [](const std::string& t, int deg_digits) -> std::optional<double> {
+    const std::string d = t.substr(1);
+    if (d.size() != static_cast<std::size_t>(deg_digits + 2) && d.size() != static_cast<std::size_t>(deg_digits + 4)) return std::nullopt;
+    double v = std::stod(d.substr(0, deg_digits)) + std::stod(d.substr(deg_digits, 2)) / 60.0;
+    if (d.size() == static_cast<std::size_t>(deg_digits + 4)) v += std::stod(d.substr(deg_digits + 2, 2)) / 3600.0;
+    return t[0] == '-' ? -v : v;
+  };
+  const auto lat = part(s.substr(0, split_at), 2), lon = part(s.substr(split_at), 3);
+  if (!lat || !lon) return std::nullopt;
+  return GeoPoint{*lat, *lon};
+}
+
+void read_tz_tables(Tables& t) {
+  const fs::path dir = "/usr/share/zoneinfo";
+  std::istringstream iso(read_file_bounded(dir / "iso3166.tab", kMaxSmallInputBytes, "time zones"));
+  for (std::string line; std::getline(iso, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    const auto tab = line.find('\t');
+    if (tab != 2) continue;
+    std::string name = to_lower(trim(line.substr(3)));
+    t.code_of_name[name] = line.substr(0, 2);
+    if (const auto paren = name.find(" ("); paren != std::string::npos) t.code_of_name[name.substr(0, paren)] = line.substr(0, 2);
+  }
+  // Natural Earth names the tz database spells otherwise.
+  for (const auto& [ne, code] : std::map<std::string, std::string>{
+           {"united states of america", "US"}, {"dem. rep. congo", "CD"}, {"congo", "CG"}, {"central african rep.", "CF"},
+           {"dominican rep.", "DO"}, {"bosnia and herz.", "BA"}, {"czechia", "CZ"}, {"north korea", "KP"},
+           {"south korea", "KR"}, {"timor-leste", "TL"}, {"brunei", "BN"}, {"taiwan", "TW"}, {"eq. guinea", "GQ"},
+           {"s. sudan", "SS"}, {"w. sahara", "EH"}, {"côte d'ivoire", "CI"}, {"macedonia", "MK"}, {"eswatini", "SZ"}})
+    t.code_of_name.emplace(ne, code);
+  std::istringstream zt(read_file_bounded(dir / "zone.tab", kMaxSmallInputBytes, "time zones"));
+  for (std::string line; std::getline(zt, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    const auto f = split(line, '\t');
+    if (f.size() < 3) continue;
+    if (const auto at = iso6709_dm(f[1])) t.zones_of[f[0]].push_back({f[2], *at});
+  }
+}
+
+std::mutex g_repair;
+
+Tables& tables() {
+  static std::once_flag once;
+  static Tables t;
+  static std::string failure;
+  std::call_once(once, [] {
+    try {
+      adapters::ensure_gdal();
+      const fs::path path = shipped_countries_path();
+      auto ds = adapters::open_vector(path, false, "zones", {"TopoJSON", "GeoJSON"});
+      OGRLayerH l = GDALDatasetGetLayerByName(ds.get(), "countries");
+      if (!l) throw Error(Errc::corrupt_data, "zones: " + path.string() + ": no layer 'countries'");
+      OGR_L_ResetReading(l);
+      while (adapters::FeaturePtr f{OGR_L_GetNextFeature(l)}) {
+        OGRGeometryH g = OGR_F_GetGeometryRef(f.get());
+        if (!g) continue;
+        Country c;
+        c.name = adapters::field_string(f.get(), "name");
+        c.geom.reset(OGR_G_Clone(g));
+        OGR_G_GetEnvelope(c.geom.get(), &c.env);
+        t.countries.push_back(std::move(c));
+      }
+      read_tz_tables(t);
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+  });
+  if (!failure.empty()) throw Error(Errc::not_found, failure);
+  return t;
+}
+
+}  // namespace
+
+fs::path shipped_countries_path() {
+  return shipped_registry_path().parent_path().parent_path() / "basemap" / "countries-10m.topojson";
+}
+
+namespace {
+
+// Some outlines decode invalid from the TopoJSON (Russia across the antimeridian, Vatican), and an
+// invalid ring can "contain" the whole world: each outline is repaired the first time a place is near it.
+OGRGeometryH valid_outline(Country& c) {
+  std::lock_guard<std::mutex> lock(g_repair);
+  if (!c.checked) {
+    if (!OGR_G_IsValid(c.geom.get())) c.geom.reset(OGR_G_MakeValid(c.geom.get()));
+    if (c.geom) OGR_G_GetEnvelope(c.geom.get(), &c.env);
+    c.checked = true;
+  }
+  return c.geom.get();
+}
+
+bool near_envelope(const Country& c, const GeoPoint& p, double margin_deg) {
+  return p.lon_deg >= c.env.MinX - margin_deg && p.lon_deg <= c.env.MaxX + margin_deg &&
+         p.lat_deg >= c.env.MinY - margin_deg && p.lat_deg <= c.env.MaxY + margin_deg;
+}
+
+std::optional<TimeZone> zone_of_country(const Tables& t, const std::string& name, const GeoPoint& p, std::string* code,
+                                        bool* several) {
+  const auto c = t.code_of_name.find(to_lower(name));
+  if (c == t.code_of_name.end()) return std::nullopt;
+  const auto zones = t.zones_of.find(c->second);
+  if (zones == t.zones_of.end() || zones->second.empty()) return std::nullopt;
+  const ZoneRef* best = &zones->second.front();
+  for (const auto& z : zones->second)
+    if (geodesic_inverse(p, z.at).distance_m < geodesic_inverse(p, best->at).distance_m) best = &z;
+  if (code) *code = c->second;
+  if (several) *several = zones->second.size() > 1;
+  return TimeZone::named(best->zone);
+}
+
+// A registry site (with its country) this close settles which side of a border a place is on.
+constexpr double kSiteSettlesBorderM = 3000.0;
+// Natural Earth 1:10m borders are generalised by up to about this much.
+constexpr double kBorderUncertaintyDeg = 0.03;
+
+}  // namespace
+
+std::optional<PlaceZone> zone_at(const GeoPoint& p) {
+  if (!is_valid(p)) return std::nullopt;
+  Tables& t = tables();
+  adapters::GeometryPtr pt{OGR_G_CreateGeometry(wkbPoint)};
+  OGR_G_SetPoint_2D(pt.get(), 0, p.lon_deg, p.lat_deg);
+  Country* holder = nullptr;
+  std::vector<Country*> neighbours;
+  for (auto& c : t.countries) {
+    if (!near_envelope(c, p, kBorderUncertaintyDeg) || !valid_outline(c)) continue;
+    if (!holder && near_envelope(c, p, 0) && OGR_G_Contains(c.geom.get(), pt.get())) holder = &c;
+    else if (OGR_G_Distance(c.geom.get(), pt.get()) < kBorderUncertaintyDeg) neighbours.push_back(&c);
+  }
+  if (!holder) return std::nullopt;
+  PlaceZone out{TimeZone::utc(), holder->name, {}, "country outline", {}};
+  bool several = false;
+  const auto zone = zone_of_country(t, holder->name, p, &out.country_code, &several);
+  if (!zone) return std::nullopt;
+  out.zone = *zone;
+  if (several) out.method = "nearest zone of the country";
+  // Near a border with another offset the outline cannot tell: a registry site close by can.
+  const UtcTime now = now_utc();
+  for (Country* n : neighbours) {
+    std::string code;
+    const auto other = zone_of_country(t, n->name, p, &code, nullptr);
+    if (!other || other->offset_s(now) == out.zone.offset_s(now)) continue;
+    try {
+      const auto reg = load_selected_registry({});
+      const Compound* site = nullptr;
+      double best = kSiteSettlesBorderM;
+      for (const auto& c : reg.compounds) {
+        if (c.country.empty() || c.geometry.type != SiteGeometry::Type::point) continue;
+        const double d = geodesic_inverse(p, c.geometry.point).distance_m;
+        if (d < best) best = d, site = &c;
+      }
+      if (site && (site->country == code || site->country == out.country_code)) {
+        if (site->country == code) {
+          out.zone = *other;
+          out.country = n->name;
+          out.country_code = code;
+        }
+        out.method = "registry site " + site->name + " (" + site->country + ") at a border the outline cannot resolve";
+        return out;
+      }
+    } catch (const Error&) {
+      // no registry: the outline's answer stands, flagged below
+    }
+    out.border_note = "within about 3 km of " + n->name + " (" + other->name() + "): the 1:10m outline cannot tell which side";
+  }
+  return out;
+}
+
+}  // namespace geo::spatial
