@@ -21,15 +21,15 @@ echo "GoPro GPMF track written to $OUT/karma-track.geojson"
 
 step "2. Frames: shots and sub-shots of the drone clip, sharpest frame of each, contact sheet"
 "$G" frames data/samples/karma.mp4 -o "$OUT/frames-karma" --mode shots --contact-sheet "$OUT/karma-contact.jpg" --quiet
-"$G" frames data/samples/mde_with-gps.mov -o "$OUT/frames-iphone" --mode interval --every 1 --quiet
+"$G" frames data/samples/mde_with-gps.mov -o "$OUT/frames-iphone" --mode interval --every-s 1 --quiet
 
 step "3. Case store: record the originals by hash (their GPS and telemetry become observations)"
-"$G" case init "$OUT/case" --title "geoev demo case"
-"$G" case add "$OUT/case" data/samples/mde_with-gps.mov data/samples/karma.mp4 --quiet
+"$G" case init --case "$OUT/case" --title "geoev demo case"
+"$G" case add --case "$OUT/case" data/samples/mde_with-gps.mov data/samples/karma.mp4 --quiet
 
 step "4. Chronolocation: a shadow measured in the iPhone clip (azimuth 299 +/-3 deg, length/height 0.40 +/-0.03): when does it fit there, and does the metadata time agree?"
-"$G" sun position --lat 32.0929 --lon 34.8620 --time 2019-07-24T08:25:40Z
-"$G" sun when --lat 32.0929 --lon 34.8620 --date 2019-07-24 --shadow-azimuth-deg 299 --azimuth-tol-deg 3 \
+"$G" sun position --at 32.0929,34.8620 --time 2019-07-24T08:25:40Z
+"$G" sun when --at 32.0929,34.8620 --date 2019-07-24 --shadow-azimuth-deg 299 --azimuth-tol-deg 3 \
   --length-ratio 0.40 --ratio-tol 0.03 \
   --claimed-time 2019-07-24T08:25:40Z --case "$OUT/case"
 "$G" sun where --time 2019-07-24T08:25:40Z --length-ratio 0.40 --ratio-tol 0.03 --shadow-azimuth-deg 299 \
@@ -37,7 +37,7 @@ step "4. Chronolocation: a shadow measured in the iPhone clip (azimuth 299 +/-3 
 
 step "5. Satellite imagery: the shipped NAIP reference, and a view of it as a drone frame (georeferencing stripped)"
 "$G" imagery info data/demo/naip_2014_reference.tif
-"$G" imagery crop data/demo/naip_2014_reference.tif --center 47.0160,-99.1580 --radius-m 400 --gsd 1.5 \
+"$G" imagery crop data/demo/naip_2014_reference.tif --near 47.0160,-99.1580 --radius-m 400 --gsd-m 1.5 \
   -o "$OUT/view.tif" --quiet
 gdal_translate -q -of JPEG -co QUALITY=85 "$OUT/view.tif" "$OUT/drone-frame.jpg" && rm -f "$OUT/drone-frame.jpg.aux.xml"
 # Unrelated ground (Landsat, Bahamas) must come back not_found, never a confident wrong fix.
@@ -52,19 +52,19 @@ frames=("$OUT/drone-frame.jpg")
 
 step "7. Compounds: the shipped registry (positions only where a public source states one)"
 "$G" compounds list | head -20
-"$G" compounds nearest --lat 16.66 --lon 98.51 --uncertainty-m 500
+"$G" compounds nearest --at 16.66,98.51 --uncertainty-m 500
 
 step "8. Events: one event from the iPhone clip's observations (metadata GPS + shadow window), exported"
 "$G" observations list --case "$OUT/case"
 "$G" events add --case "$OUT/case" --observation 1 --observation 3 --description "iPhone clip: metadata position, shadow window"
 "$G" events list --case "$OUT/case"
 for fmt in geojson kml csv gpkg; do
-  "$G" events export --case "$OUT/case" --format "$fmt" -o "$OUT/events.$fmt"
+  "$G" events export --case "$OUT/case" -o "$OUT/events.$fmt"
 done
 
 step "9. Chain of custody"
-"$G" case verify "$OUT/case"
-"$G" case log "$OUT/case" | cut -c1-160
+"$G" case verify --case "$OUT/case"
+"$G" case log --case "$OUT/case" | cut -c1-160
 
 printf '\nDone. Outputs in %s/:\n' "$OUT"
 ls -1 "$OUT"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 
 #include "common/cli.hpp"
@@ -15,15 +16,18 @@ namespace ev = geo::events;
 int init(const Args& args) {
   return run_guarded("case init", [&] {
     CommonOptions common;
-    std::string dir, title;
+    std::string dir, old_dir, title;
     po::options_description desc("options");
     add_common_options(desc, common);
-    desc.add_options()("dir", po::value(&dir)->required(), "case directory (new or empty)")
+    desc.add_options()("case", po::value(&dir), "case directory to create (new or empty)")
         ("title", po::value(&title)->default_value(""), "case title");
+    po::options_description hidden;
+    hidden.add_options()("dir", po::value(&old_dir));
     po::positional_options_description pos;
     pos.add("dir", 1);
     po::variables_map vm;
-    if (!parse_args(args, "case init DIR [--title T]", desc, pos, vm)) return 0;
+    if (!parse_args(args, "case init --case DIR [--title T]", desc, pos, vm, &hidden)) return 0;
+    dir = case_dir_option(dir, old_dir);
     const auto info = ev::init_case(dir, title);
     if (common.json) print_json(geo::Json{{"dir", info.dir.string()}, {"title", info.title}, {"created_utc", info.created_utc}});
     else std::cout << "created case " << info.dir.string() << "\n";
@@ -39,13 +43,22 @@ int add(const Args& args) {
     bool copy = false;
     po::options_description desc("options");
     add_common_options(desc, common);
-    desc.add_options()("dir", po::value(&dir)->required(), "case directory")
-        ("files", po::value(&files)->multitoken()->required(), "media files to record (never modified)")
+    desc.add_options()("case", po::value(&dir), "case directory")
         ("copy", po::bool_switch(&copy), "keep a read-only copy in DIR/originals/<sha256><ext>");
+    po::options_description hidden;
+    hidden.add_options()("files", po::value(&files)->multitoken(), "media files to record (never modified)");
     po::positional_options_description pos;
-    pos.add("dir", 1).add("files", -1);
+    pos.add("files", -1);
     po::variables_map vm;
-    if (!parse_args(args, "case add DIR FILE... [--copy]", desc, pos, vm)) return 0;
+    if (!parse_args(args, "case add --case DIR FILE... [--copy]", desc, pos, vm, &hidden)) return 0;
+    // The old spelling "case add DIR FILE...": a first argument that is a case directory.
+    std::string old_dir;
+    if (dir.empty() && !files.empty() && std::filesystem::is_regular_file(std::filesystem::path(files[0]) / "case.json")) {
+      old_dir = files[0];
+      files.erase(files.begin());
+    }
+    dir = case_dir_option(dir, old_dir);
+    if (files.empty()) throw UsageError("give the media files to add");
     const auto c = ev::open_case(dir);
     std::vector<ev::fs::path> paths(files.begin(), files.end());
     geo::Diagnostics diag;
@@ -66,15 +79,18 @@ int add(const Args& args) {
 int verify(const Args& args) {
   return run_guarded("case verify", [&] {
     CommonOptions common;
-    std::string dir, head;
+    std::string dir, old_dir, head;
     po::options_description desc("options");
     add_common_options(desc, common);
-    desc.add_options()("dir", po::value(&dir)->required(), "case directory")
+    desc.add_options()("case", po::value(&dir), "case directory")
         ("head", po::value(&head), "a custody head hash recorded elsewhere (e.g. in a report): the log must contain it");
+    po::options_description hidden;
+    hidden.add_options()("dir", po::value(&old_dir));
     po::positional_options_description pos;
     pos.add("dir", 1);
     po::variables_map vm;
-    if (!parse_args(args, "case verify DIR [--head HASH]", desc, pos, vm)) return 0;
+    if (!parse_args(args, "case verify --case DIR [--head HASH]", desc, pos, vm, &hidden)) return 0;
+    dir = case_dir_option(dir, old_dir);
     ev::VerifyOptions opts;
     if (!head.empty()) opts.expected_head = head;
     const auto rep = ev::verify_case(ev::open_case(dir), opts, make_progress(common.quiet));
@@ -101,7 +117,7 @@ int log(const Args& args) {
   return run_guarded("case log", [&] {
     CommonOptions common;
     std::string dir;
-    if (!parse_dir_only(args, "case log DIR [--json]", true, dir, common)) return 0;
+    if (!parse_case_only(args, "case log --case DIR [--json]", dir, common)) return 0;
     const auto entries = ev::custody_log(ev::open_case(dir));
     if (common.json) {
       print_json(json_array(entries));

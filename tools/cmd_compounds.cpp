@@ -22,7 +22,7 @@ struct RegOpts {
     d.add_options()("compounds", po::value(&replace), "registry file replacing the shipped one (GeoJSON, GPKG, KML, CSV)")
         ("compounds-extend", po::value(&extend)->multitoken(), "registry files adding to (or overriding ids of) the shipped one");
   }
-  sp::Registry load() const { return sp::load_selected_registry(sp::RegistrySelection{replace, extend}); }
+  sp::Registry load() const { return sp::load_selected_registry(sp::RegistrySelection{replace, list_values(extend)}); }
 };
 
 void print_diag(const geo::Diagnostics& d) {
@@ -97,25 +97,25 @@ int nearest(const Args& args) {
   return run_guarded("compounds nearest", [&] {
     CommonOptions common;
     RegOpts ro;
-    double lat = 0, lon = 0;
+    std::string at;
     sp::AssociationOptions ao;
     auto& jo = ao.join;
     jo.max_distance_m = sp::kDefaultAssociationCapM;
     po::options_description desc("options");
     add_common_options(desc, common);
     ro.add(desc);
-    desc.add_options()("lat", po::value(&lat)->required(), "latitude, degrees (WGS 84)")
-        ("lon", po::value(&lon)->required(), "longitude, degrees")
+    desc.add_options()("at", po::value(&at)->required(), "the place, LAT,LON (any form: docs/cli.md)")
         ("uncertainty-m", po::value(&jo.uncertainty_m)->default_value(0.0), "uncertainty radius (uniform disc), metres")
         ("within-m", po::value(&jo.within_m)->default_value(1000.0), "report as 'within' up to this distance, metres")
         ("max-distance-m", po::value(&jo.max_distance_m)->default_value(jo.max_distance_m),
          "no compound reported beyond this distance, metres ('inf' for no cap)")
         ("max", po::value(&jo.max_results)->default_value(5), "number of nearest entries");
     po::variables_map vm;
-    if (!parse_args(args, "compounds nearest --lat LAT --lon LON [--uncertainty-m U] [--max-distance-m M] [--compounds FILE] [--json]",
+    if (!parse_args(args, "compounds nearest --at LAT,LON [--uncertainty-m U] [--max-distance-m M] [--compounds FILE] [--json]",
                     desc, {}, vm))
       return 0;
-    const geo::GeoPoint p{lat, lon};
+    const geo::GeoPoint p = geo::parse_coordinates(at);
+    const double lat = p.lat_deg, lon = p.lon_deg;
     geo::validate(p, "compounds nearest: position");
     jo.validate();
     const auto r = ro.load();
@@ -139,11 +139,12 @@ int nearest(const Args& args) {
       print_json(j);
     } else {
       for (const auto& h : a.sites)
-        std::cout << h.compound_id << "  " << sp::to_string(h.relation) << "  " << h.distance_m << " m  p_inside "
-                  << h.p_inside << "  " << h.name << "\n";
+        std::cout << h.compound_id << "  " << sp::to_string(h.relation) << "  " << geo::format_distance(h.distance_m)
+                  << "  p_inside " << geo::round_to(h.p_inside, 3) << "  " << geo::printable(h.name) << "\n";
       if (!a.note.empty()) std::cout << a.note << "\n";
       for (const auto& h : a.context)
-        std::cout << "context: " << sp::to_string(h.kind) << " " << h.name << " (" << h.compound_id << ") " << h.distance_m << " m\n";
+        std::cout << "context: " << sp::to_string(h.kind) << " " << geo::printable(h.name) << " (" << h.compound_id << ") "
+                  << geo::format_distance(h.distance_m) << "\n";
       if (a.town)
         std::printf("context: %.2f km from %s (%s, GeoNames), bearing %.0f deg from the town\n", a.town->distance_m / 1000.0,
                     a.town->name.c_str(), a.town->country.c_str(), a.town->bearing_from_town_deg);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -15,43 +16,47 @@ namespace ev = geo::events;
 int add(const Args& args) {
   return run_guarded("events add", [&] {
     CommonOptions common;
-    std::string dir, from, to, description, notes, compounds;
-    std::vector<std::string> extend, media;
-    std::vector<std::int64_t> obs;
-    double lat = 0, lon = 0, unc = 0, within = 1000, max_distance = geo::spatial::kDefaultAssociationCapM;
+    std::string dir, at, from, to, tz, description, notes, compounds;
+    std::vector<std::string> extend, media, obs_text;
+    double unc = 0, within = 1000, max_distance = geo::spatial::kDefaultAssociationCapM;
     po::options_description desc("options");
     add_common_options(desc, common);
     desc.add_options()("case", po::value(&dir)->required(), "case directory")
-        ("lat", po::value(&lat), "latitude, degrees (WGS 84)")
-        ("lon", po::value(&lon), "longitude, degrees")
+        ("at", po::value(&at), "the event's place, LAT,LON (any form: docs/cli.md)")
         ("uncertainty-m", po::value(&unc), "uncertainty radius, metres")
-        ("observation", po::value(&obs)->multitoken(), "observation ids to build the event from")
-        ("from", po::value(&from), "start of the time window (ISO 8601, UTC unless a zone is given)")
+        ("observation", po::value(&obs_text)->multitoken(), "observation ids to build the event from (repeat or 1,2,3)")
+        ("from", po::value(&from), "start of the time window (ISO 8601 with Z or an offset, or --tz)")
         ("to", po::value(&to), "end of the time window")
-        ("media", po::value(&media)->multitoken(), "sha256 of media in the case")
+        ("media", po::value(&media)->multitoken(), "sha256 of media in the case (repeat or commas)")
         ("compounds", po::value(&compounds), "registry file replacing the shipped one")
-        ("compounds-extend", po::value(&extend)->multitoken(), "registry files adding to the shipped one")
+        ("compounds-extend", po::value(&extend)->multitoken(), "registry files adding to the shipped one (repeat or commas)")
         ("within-m", po::value(&within)->default_value(1000.0), "'within' distance for the compound join, metres")
         ("max-distance-m", po::value(&max_distance)->default_value(max_distance),
          "no compound association beyond this distance, metres ('inf' for no cap)")
         ("description", po::value(&description), "what happened")
         ("notes", po::value(&notes), "analyst notes");
+    add_tz_option(desc, tz);
     po::variables_map vm;
-    if (!parse_args(args, "events add --case DIR (--lat --lon --uncertainty-m U | --observation ID...) [options]", desc, {}, vm))
+    if (!parse_args(args, "events add --case DIR (--at LAT,LON --uncertainty-m U | --observation ID,...) [--tz ZONE] [options]",
+                    desc, {}, vm))
       return 0;
-    if (vm.count("lat") != vm.count("lon")) throw UsageError("--lat and --lon go together");
     const auto c = ev::open_case(dir);
     ev::EventInput in;
-    if (vm.count("lat")) in.position = geo::GeoPoint{lat, lon};
+    if (!at.empty()) in.position = geo::parse_coordinates(at);
     if (vm.count("uncertainty-m")) in.uncertainty_m = unc;
-    in.observation_ids = obs;
-    if (!from.empty()) in.time_from = geo::parse_iso8601(from).utc;
-    if (!to.empty()) in.time_to = geo::parse_iso8601(to).utc;
-    in.media_sha256 = media;
+    for (const auto& id : list_values(obs_text)) {
+      const double v = geo::parse_double(id, "--observation");
+      if (v != std::floor(v) || v < 1) throw UsageError("--observation takes ids (whole numbers >= 1), got '" + id + "'");
+      in.observation_ids.push_back(static_cast<std::int64_t>(v));
+    }
+    const auto zone = zone_option(tz);
+    if (!from.empty()) in.time_from = geo::parse_time_with_zone(from, zone, "--from").utc;
+    if (!to.empty()) in.time_to = geo::parse_time_with_zone(to, zone, "--to").utc;
+    in.media_sha256 = list_values(media);
     in.description = description;
     in.notes = notes;
     in.compounds.replace = compounds;
-    in.compounds.extend = extend;
+    in.compounds.extend = list_values(extend);
     in.within_m = within;
     in.max_distance_m = max_distance;
     geo::Diagnostics diag;
@@ -61,9 +66,10 @@ int add(const Args& args) {
       j["diagnostics"] = geo::to_json(diag);
       print_json(j);
     } else {
-      std::cout << "event " << e.id << ": " << e.position.lat_deg << "," << e.position.lon_deg << " +-" << e.uncertainty_m
-                << " m (" << ev::to_string(e.precision) << ")";
-      if (!e.compound_id.empty()) std::cout << ", " << e.relation << " " << geo::printable(e.compound_name) << " (" << e.distance_m << " m)";
+      std::cout << "event " << e.id << ": " << geo::round_to(e.position.lat_deg, 6) << ", " << geo::round_to(e.position.lon_deg, 6)
+                << " \xc2\xb1" << geo::format_distance(e.uncertainty_m) << " (" << ev::to_string(e.precision) << ")";
+      if (!e.compound_id.empty())
+        std::cout << ", " << e.relation << " " << geo::printable(e.compound_name) << " (" << geo::format_distance(e.distance_m) << ")";
       else std::cout << ", no compound";
       std::cout << "\n";
       if (!e.association_note.empty()) std::cout << "  " << geo::printable(e.association_note) << "\n";
@@ -83,7 +89,7 @@ int list(const Args& args) {
   return run_guarded("events list", [&] {
     CommonOptions common;
     std::string dir;
-    if (!parse_dir_only(args, "events list --case DIR [--json]", false, dir, common)) return 0;
+    if (!parse_case_only(args, "events list --case DIR [--json]", dir, common)) return 0;
     const auto events = ev::list_events(ev::open_case(dir));
     if (common.json) {
       print_json(json_array(events));
@@ -105,11 +111,12 @@ int export_(const Args& args) {
     po::options_description desc("options");
     add_common_options(desc, common);
     desc.add_options()("case", po::value(&dir)->required(), "case directory")
-        ("format", po::value(&format)->required(), "geojson, kml, csv or gpkg")
+        ("format", po::value(&format), "geojson, kml, csv or gpkg (default: from the output's extension)")
         ("output,o", po::value(&out)->required(), "output file (outside the case directory)");
     add_force_option(desc, force);
     po::variables_map vm;
-    if (!parse_args(args, "events export --case DIR --format geojson|kml|csv|gpkg -o FILE [--force]", desc, {}, vm)) return 0;
+    if (!parse_args(args, "events export --case DIR -o FILE.geojson|.kml|.csv|.gpkg [--format F] [--force]", desc, {}, vm)) return 0;
+    format = output_format(out, format, {"geojson", "kml", "csv", "gpkg"});
     const auto fmt = ev::parse_export_format(format);
     const auto kase = ev::open_case(dir);
     guard_output(out, force, {});

@@ -56,9 +56,9 @@ int run_crop(const Args& args) {
     desc.add_options()
         ("raster", po::value(&raster)->required(), "input raster")
         ("bbox", po::value(&bbox), "MINLON,MINLAT,MAXLON,MAXLAT (degrees, WGS 84)")
-        ("center", po::value(&center), "LAT,LON of the window centre (degrees)")
-        ("radius-m", po::value(&radius_m), "half side of the square window around --center, metres")
-        ("gsd", po::value(&gsd_m), "output ground sample distance, metres (default: native)")
+        ("near", po::value(&center), "the window's centre, LAT,LON (any form: docs/cli.md)")
+        ("radius-m", po::value(&radius_m), "half side of the square window around --near, metres")
+        ("gsd-m", po::value(&gsd_m), "output ground sample distance, metres (default: native)")
         ("crs", po::value(&crs), "output CRS, e.g. EPSG:32647 (default: UTM zone of the centre)")
         ("assume-crs", po::value(&oo.assume_crs), "CRS of an input with a world file but no CRS, e.g. EPSG:4326")
         ("output,o", po::value(&out)->required(), "output GeoTIFF");
@@ -67,20 +67,20 @@ int run_crop(const Args& args) {
     po::positional_options_description pos;
     pos.add("raster", 1);
     po::variables_map vm;
-    if (!parse_args(args, "imagery crop RASTER (--bbox B | --center LAT,LON --radius-m R) [--gsd M] [--crs EPSG:n] -o OUT.tif",
+    if (!parse_args(args, "imagery crop RASTER (--bbox B | --near LAT,LON --radius-m R) [--gsd-m M] [--crs EPSG:n] -o OUT.tif",
                     desc, pos, vm))
       return kExitOk;
-    if (vm.count("bbox") == vm.count("center")) throw UsageError("give either --bbox or --center with --radius-m");
+    if (vm.count("bbox") == vm.count("near")) throw UsageError("give either --bbox or --near with --radius-m");
     guard_output(out, force, {raster});
-    if (vm.count("center") && !vm.count("radius-m")) throw UsageError("--center needs --radius-m");
+    if (vm.count("near") && !vm.count("radius-m")) throw UsageError("--near needs --radius-m");
     geo::WindowRequest req;
     if (vm.count("bbox")) req.bbox = geo::parse_geo_box(bbox);
-    if (vm.count("center")) {
+    if (vm.count("near")) {
       req.center = geo::parse_lat_lon(center);
       req.radius_m = radius_m;
     }
-    if (vm.count("gsd") && !(gsd_m > 0))
-      throw geo::Error{geo::Errc::invalid_argument, "imagery crop: --gsd must be > 0 (got " + std::to_string(gsd_m) + ")"};
+    if (vm.count("gsd-m") && !(gsd_m > 0))
+      throw geo::Error{geo::Errc::invalid_argument, "imagery crop: --gsd-m must be > 0 (got " + geoev::shortest(gsd_m) + ")"};
     req.gsd_m = gsd_m;
     req.crs = crs;
     const auto r = geo::crop_to_geotiff(raster, req, out, make_progress(common.quiet), oo);
@@ -103,7 +103,7 @@ int run_tiles(const Args& args) {
     add_common_options(desc, common);
     desc.add_options()
         ("raster", po::value(&raster)->required(), "input raster or mosaic")
-        ("gsd", po::value(&opts.gsd_m)->required(), "tile ground sample distance, metres")
+        ("gsd-m", po::value(&opts.gsd_m)->required(), "tile ground sample distance, metres")
         ("tile-px", po::value(&opts.tile_px)->default_value(1024), "tile side, pixels")
         ("overlap-px", po::value(&opts.overlap_px)->default_value(128), "overlap between tiles, pixels")
         ("crs", po::value(&opts.crs), "tile CRS (default: UTM zone of the centre)")
@@ -112,7 +112,7 @@ int run_tiles(const Args& args) {
     po::positional_options_description pos;
     pos.add("raster", 1);
     po::variables_map vm;
-    if (!parse_args(args, "imagery tiles RASTER --gsd M -o DIR", desc, pos, vm)) return kExitOk;
+    if (!parse_args(args, "imagery tiles RASTER --gsd-m M -o DIR", desc, pos, vm)) return kExitOk;
     guard_output(out, false, {raster}, true);
     if (vm.count("bbox")) opts.bbox = geo::parse_geo_box(bbox);
     const auto idx = geo::build_tile_index(raster, out, opts, make_progress(common.quiet));

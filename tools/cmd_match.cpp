@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "common/cli.hpp"
+#include "geo/core/text.hpp"
 #include "geo/events/record.hpp"
 #include "geo/core/atomic_file.hpp"
 #include "geo/core/error.hpp"
@@ -45,6 +46,8 @@ int run_match(const geoev::Args& args) {
         ("case", po::value(&case_dir), "record every fix and not-found result as observations in this case")
         ("overlay", po::value(&overlay), "write per-frame overlay images into this new directory")
         ("index-dir", po::value(&index_dir), "cache the reference and its keypoint index here for later runs");
+    bool force = false;
+    geoev::add_force_option(desc, force);
     geoev::add_common_options(desc, common);
     po::positional_options_description pos;
     pos.add("frame", -1);
@@ -55,14 +58,17 @@ int run_match(const geoev::Args& args) {
       throw geoev::UsageError("give frame images or --frames DIR/frames.json (not both)");
     if (!near.empty()) opts.near = geo::parse_lat_lon(near);
     if (!bbox.empty()) opts.bbox = geo::parse_geo_box(bbox);
-    auto set = [](std::optional<double>& o, double v) {
-      if (!std::isnan(v)) o = v;
+    // A prior given on the command line must be a number: "nan" or "inf" is refused, not ignored.
+    auto set = [&](std::optional<double>& o, double v, const char* flag) {
+      if (!vm.count(flag)) return;
+      if (!std::isfinite(v)) throw geoev::UsageError(std::string("--") + flag + " must be a finite number");
+      o = v;
     };
-    set(opts.heading_deg, heading);
-    set(opts.altitude_m, altitude);
-    set(opts.hfov_deg, hfov);
-    set(opts.gsd_m, gsd);
-    set(opts.tilt_deg, tilt);
+    set(opts.heading_deg, heading, "heading-deg");
+    set(opts.altitude_m, altitude, "altitude-m");
+    set(opts.hfov_deg, hfov, "hfov-deg");
+    set(opts.gsd_m, gsd, "gsd-m");
+    set(opts.tilt_deg, tilt, "tilt-deg");
     opts.align.detector = geo::parse_detector(detector);
     opts.align.dense = vm.count("no-dense") == 0;
     if (!gsd_range.empty()) std::tie(opts.align.min_gsd_m, opts.align.max_gsd_m) = geo::parse_gsd_range(gsd_range);
@@ -74,34 +80,36 @@ int run_match(const geoev::Args& args) {
     if (!frames_json.empty()) frames = geo::frames_from_json(frames_json);
     for (const auto& p : frame_paths) frames.push_back({p, std::nullopt});
     opts.validate();
+    std::vector<std::string> inputs = frame_paths;
+    inputs.push_back(frames_json);
+    inputs.push_back(imagery);
+    geoev::guard_output(out, force, inputs);
+    geoev::guard_output(overlay, false, inputs, true);
     std::optional<geo::events::CaseInfo> the_case;  // opened first: a bad case fails before any work
     if (!case_dir.empty()) the_case = geo::events::open_case(case_dir);
+    // The case is written before the overlays and the GeoJSON appear: when it fails, nothing is left.
+    if (the_case) opts.before_commit = [&](const geo::MatchResult& res) { geo::events::record_match(*the_case, res); };
     const geo::MatchResult r = geo::match_frames(frames, imagery, opts, geoev::make_progress(common.quiet));
     geoev::end_progress();
-    if (the_case) geo::events::record_match(*the_case, r);
-    if (!out.empty()) geo::write_file_atomic(out, geo::to_geojson(r).dump(2) + "\n");
+    if (!out.empty()) geo::write_file_atomic(out, geo::dump_json(geo::to_geojson(r), 2) + "\n");
     if (common.json) {
       geoev::print_json(geo::to_json(r));
       return geoev::kExitOk;
     }
-    std::printf("%s: %d of %zu frames located (reference %.2f m/px, sha256 %s)\n", imagery.c_str(), r.located,
+    std::printf("%s: %d of %zu frames located (reference %.2f m/px, sha256 %s)\n", geo::printable(imagery).c_str(), r.located,
                 r.frames.size(), r.reference_gsd_m, r.imagery_sha256.substr(0, 16).c_str());
     for (const auto& f : r.frames) {
       if (f.status == "located")
-        std::printf("  %-40s located %.7f, %.7f  +-%.1f m  confidence %.2f  %s%s\n", f.frame.c_str(), f.center.lat_deg,
+        std::printf("  %-40s located %.7f, %.7f  +-%.1f m  confidence %.2f  %s%s\n", geo::printable(f.frame).c_str(), f.center.lat_deg,
                     f.center.lon_deg, f.error_m, f.confidence, f.method.c_str(), f.outlier ? "  OUTLIER" : "");
       else
-        std::printf("  %-40s not_found\n", f.frame.c_str());
-      for (const auto& d : f.diagnostics.items())
-        if (d.severity != geo::Severity::info)
-          std::fprintf(stderr, "%s: %s: %s [%s]\n", geo::to_string(d.severity), d.code.c_str(), d.message.c_str(),
-                       f.frame.c_str());
+        std::printf("  %-40s not_found\n", geo::printable(f.frame).c_str());
+      geoev::print_diagnostics(f.diagnostics, geo::Severity::warning, f.frame);
     }
     if (r.combined_center)
       std::printf("  combined centre %.7f, %.7f (median spread %.1f m)\n", r.combined_center->lat_deg,
                   r.combined_center->lon_deg, r.combined_spread_m);
-    for (const auto& d : r.diagnostics.items())
-      std::fprintf(stderr, "%s: %s: %s\n", geo::to_string(d.severity), d.code.c_str(), d.message.c_str());
+    geoev::print_diagnostics(r.diagnostics);
     return geoev::kExitOk;
   });
 }

@@ -13,7 +13,7 @@ int list(const Args& args) {
   return run_guarded("observations list", [&] {
     CommonOptions common;
     std::string dir;
-    if (!parse_dir_only(args, "observations list --case DIR [--json]", false, dir, common)) return 0;
+    if (!parse_case_only(args, "observations list --case DIR [--json]", dir, common)) return 0;
     const auto obs = ev::list_observations(ev::open_case(dir));
     if (common.json) {
       print_json(json_array(obs));

@@ -48,8 +48,16 @@ void print_text(const geo::MediaInfo& m) {
   std::printf("  device make '%s' model '%s' software '%s'\n", geo::printable(m.device.make).c_str(),
               geo::printable(m.device.model).c_str(), geo::printable(m.device.software).c_str());
   if (m.telemetry) {
-    std::printf("  telemetry %s: %zu samples from %s\n", m.telemetry->source.c_str(), m.telemetry->samples.size(),
-                m.telemetry->file.c_str());
+    const geo::Json s = geo::track_summary(*m.telemetry);
+    std::printf("  telemetry %s: %zu samples (%zu with a GPS fix) over %.1f s from %s\n", m.telemetry->source.c_str(),
+                m.telemetry->samples.size(), s["locked"].get<std::size_t>(), s["span_s"].get<double>(),
+                geo::printable(m.telemetry->file).c_str());
+    if (!s["start_utc"].is_null())
+      std::printf("    %s to %s, %s\n", s["start_utc"].get<std::string>().c_str(), s["end_utc"].get<std::string>().c_str(),
+                  m.telemetry->utc_source.c_str());
+    if (!s["first_position"].is_null())
+      std::printf("    from %.6f, %.6f, within %s of it\n", s["first_position"]["lat_deg"].get<double>(),
+                  s["first_position"]["lon_deg"].get<double>(), geo::format_distance(s["extent_m"].get<double>()).c_str());
     if (!m.telemetry->samples.empty()) {
       std::printf("    first %s\n", geo::dump_json(geo::to_json(m.telemetry->samples.front())).c_str());
       std::printf("    last  %s\n", geo::dump_json(geo::to_json(m.telemetry->samples.back())).c_str());
@@ -65,23 +73,37 @@ int run_probe(const geoev::Args& args) {
     namespace po = geoev::po;
     geoev::CommonOptions common;
     std::vector<std::string> files;
-    std::string srt, track, case_dir;
+    std::string srt, track, case_dir, tz;
     po::options_description desc("options");
     desc.add_options()
         ("files", po::value(&files)->required()->multitoken(), "media files (video, audio, JPEG/HEIC photo)")
-        ("srt", po::value(&srt), "a DJI .SRT telemetry file for the (single) video")
+        ("telemetry", po::value(&srt), "a DJI .SRT telemetry file for the (single) video (an .SRT given alone is read as telemetry)")
         ("track", po::value(&track), "write the telemetry track as GeoJSON (single file only)")
         ("case", po::value(&case_dir), "record the media and their GPS/telemetry as observations in this case");
+    bool force = false;
+    geoev::add_force_option(desc, force);
+    geoev::add_tz_option(desc, tz);
     geoev::add_common_options(desc, common);
     po::positional_options_description pos;
     pos.add("files", -1);
     po::variables_map vm;
-    if (!geoev::parse_args(args, "probe FILE... [--json] [--srt FILE] [--track OUT.geojson]", desc, pos, vm))
+    if (!geoev::parse_args(args, "probe FILE... [--json] [--telemetry FILE.SRT] [--tz ZONE] [--track OUT.geojson]", desc, pos, vm))
       return geoev::kExitOk;
     if ((!srt.empty() || !track.empty()) && files.size() != 1)
-      throw geoev::UsageError("--srt and --track take exactly one media file");
+      throw geoev::UsageError("--telemetry and --track take exactly one media file");
+    {
+      std::vector<std::string> inputs = files;
+      inputs.push_back(srt);
+      geoev::guard_output(track, force, inputs);
+    }
     geo::ProbeOptions opts;
     if (!srt.empty()) opts.srt = srt;
+    opts.tz = geoev::zone_option(tz);
+    opts.zone_at = [](const geo::GeoPoint& p) -> std::optional<geo::TimeZone> {
+      const auto z = geoev::local_zone(p, "");
+      if (!z) return std::nullopt;
+      return z->zone;
+    };
     opts.validate();
     std::vector<geo::MediaInfo> infos;
     for (const auto& f : files) infos.push_back(geo::probe_media(f, opts, geoev::make_progress(common.quiet)));

@@ -8,7 +8,10 @@
 #include "geo/chrono/sun_times.hpp"
 #include "geo/core/atomic_file.hpp"
 #include "geo/core/error.hpp"
+#include "geo/core/hash.hpp"
 #include "geo/core/provenance.hpp"
+#include "geo/core/text.hpp"
+#include "geo/core/timezone.hpp"
 #include "geo/events/record.hpp"
 
 namespace {
@@ -22,38 +25,63 @@ std::optional<T> opt(const po::variables_map& vm, const char* key) {
   return vm[key].as<T>();
 }
 
-std::string fmt(const std::optional<geo::UtcTime>& t) { return t ? geo::format_utc(*t) : "none"; }
+std::string fmt(const std::optional<geo::UtcTime>& t, const std::optional<LocalZone>& z) {
+  return t ? utc_and_local(*t, z) : "none";
+}
+
+// The zone's offset on a local date, minutes (at local noon; the region this is built for has no DST).
+int offset_on(const geo::TimeZone& z, geo::CivilDate d) { return z.offset_s(geo::utc_from_civil(d, 12)) / 60; }
+
+void print_zone(const std::optional<LocalZone>& z) {
+  if (!z) {
+    std::cout << "times in UTC (no zone: give --tz for local times)\n";
+    return;
+  }
+  std::cout << "local times in " << z->zone.name() << " (" << z->how << ")\n";
+  if (!z->border_note.empty()) std::cerr << "warning: local time may be off: " << geo::printable(z->border_note) << "\n";
+}
+
+geo::Json zone_json(const std::optional<LocalZone>& z) {
+  if (!z) return geo::Json();
+  return geo::Json{{"name", z->zone.name()}, {"source", z->how}, {"border_note", z->border_note}};
+}
 
 int position(const Args& args) {
   CommonOptions common;
-  double lat = 0, lon = 0, elev = 0;
-  std::string time;
+  double elev = 0;
+  std::string at, time, tz;
   po::options_description desc("sun position options");
   desc.add_options()
-      ("lat", po::value(&lat)->required(), "latitude, degrees north")
-      ("lon", po::value(&lon)->required(), "longitude, degrees east")
-      ("time", po::value(&time)->required(), "UTC instant, ISO 8601 (a zone offset is honoured)")
+      ("at", po::value(&at)->required(), "the place, LAT,LON (any form: docs/cli.md)")
+      ("time", po::value(&time)->required(), "ISO 8601 time with Z or an offset (or a wall-clock time with --tz)")
       ("elevation-m", po::value(&elev)->default_value(0.0), "observer height above sea level, m")
       ("pressure-hpa", po::value<double>(), "mean pressure, hPa (default: standard atmosphere)")
       ("temperature-c", po::value<double>(), "mean temperature, C (default: standard atmosphere)")
-      ("delta-t", po::value<double>(), "TT - UT1, seconds (default: estimate for the year)");
+      ("delta-t-s", po::value<double>(), "TT - UT1, seconds (default: estimate for the year)");
+  add_tz_option(desc, tz);
   add_common_options(desc, common);
   po::variables_map vm;
-  if (!parse_args(args, "sun position --lat LAT --lon LON --time ISO8601 [options]", desc, {}, vm))
+  if (!parse_args(args, "sun position --at LAT,LON --time ISO8601 [--tz ZONE] [options]", desc, {}, vm))
     return 0;
+  const geo::GeoPoint place = geo::parse_coordinates(at);
   gc::SpaInput in;
-  in.time = geo::parse_iso8601(time).utc;
-  in.lat_deg = lat;
-  in.lon_deg = lon;
+  in.time = geo::parse_time_with_zone(time, zone_option(tz)).utc;
+  in.lat_deg = place.lat_deg;
+  in.lon_deg = place.lon_deg;
   in.elevation_m = elev;
   in.pressure_hpa = opt<double>(vm, "pressure-hpa");
   in.temperature_c = opt<double>(vm, "temperature-c");
-  in.delta_t_s = opt<double>(vm, "delta-t");
+  in.delta_t_s = opt<double>(vm, "delta-t-s");
   const auto r = gc::spa_compute(in);
-  const auto j = gc::describe_position(in, r);
+  auto j = gc::describe_position(in, r);
+  const auto zone = local_zone(place, tz);
   if (common.json) {
+    j["zone"] = zone_json(zone);
+    if (zone) j["time_local"] = geo::format_local(in.time, zone->zone.offset_s(in.time) / 60);
     print_json(j);
   } else {
+    std::cout << "at " << geo::round_to(place.lat_deg, 6) << ", " << geo::round_to(place.lon_deg, 6) << " on "
+              << utc_and_local(in.time, zone) << "\n";
     std::cout << "azimuth " << j["azimuth_deg"] << " deg, elevation " << j["elevation_deg"]
               << " deg (apparent), " << j["elevation_true_deg"] << " deg (true)\n";
     if (j["shadow_azimuth_deg"].is_null())
@@ -67,34 +95,38 @@ int position(const Args& args) {
 
 int times(const Args& args) {
   CommonOptions common;
-  double lat = 0, lon = 0, elev = 0;
-  std::string date;
+  double elev = 0;
+  std::string at, date, tz;
   po::options_description desc("sun times options");
   desc.add_options()
-      ("lat", po::value(&lat)->required(), "latitude, degrees north")
-      ("lon", po::value(&lon)->required(), "longitude, degrees east")
-      ("date", po::value(&date)->required(), "date YYYY-MM-DD (in --utc-offset's zone, default UTC)")
-      ("utc-offset", po::value<std::string>(), "zone of the date, e.g. +07:00; also prints local times")
+      ("at", po::value(&at)->required(), "the place, LAT,LON (any form: docs/cli.md)")
+      ("date", po::value(&date)->required(), "the local date YYYY-MM-DD (in --tz, else the zone at the place, else UTC)")
       ("elevation-m", po::value(&elev)->default_value(0.0), "observer height above sea level, m")
-      ("delta-t", po::value<double>(), "TT - UT1, seconds (default: estimate for the year)");
+      ("delta-t-s", po::value<double>(), "TT - UT1, seconds (default: estimate for the year)");
+  add_tz_option(desc, tz);
   add_common_options(desc, common);
   po::variables_map vm;
-  if (!parse_args(args, "sun times --lat LAT --lon LON --date YYYY-MM-DD [options]", desc, {}, vm))
+  if (!parse_args(args, "sun times --at LAT,LON --date YYYY-MM-DD [--tz ZONE] [options]", desc, {}, vm))
     return 0;
+  const geo::GeoPoint place = geo::parse_coordinates(at);
   gc::SunTimesOptions o;
-  o.lat_deg = lat;
-  o.lon_deg = lon;
+  o.lat_deg = place.lat_deg;
+  o.lon_deg = place.lon_deg;
   o.elevation_m = elev;
   o.date = geo::parse_date(date);
-  if (vm.count("utc-offset")) o.utc_offset_min = geo::parse_utc_offset(vm["utc-offset"].as<std::string>());
-  o.delta_t_s = opt<double>(vm, "delta-t");
+  const auto zone = local_zone(place, tz);
+  if (zone) o.utc_offset_min = offset_on(zone->zone, o.date);
+  o.delta_t_s = opt<double>(vm, "delta-t-s");
   const auto t = gc::sun_times(o);
   if (common.json) {
-    print_json(gc::to_json(t, o.utc_offset_min));
+    auto j = gc::to_json(t, o.utc_offset_min);
+    j["zone"] = zone_json(zone);
+    print_json(j);
   } else {
-    std::cout << "sunrise " << fmt(t.sunrise) << "\nsolar noon " << geo::format_utc(t.solar_noon)
-              << "\nsunset " << fmt(t.sunset) << "\n";
-    for (const auto& d : t.diagnostics.items()) std::cout << d.message << "\n";
+    print_zone(zone);
+    std::cout << "sunrise    " << fmt(t.sunrise, zone) << "\nsolar noon " << utc_and_local(t.solar_noon, zone)
+              << "\nsunset     " << fmt(t.sunset, zone) << "\n";
+    for (const auto& d : t.diagnostics.items()) std::cout << geo::printable(d.message) << "\n";
   }
   return 0;
 }
@@ -139,32 +171,33 @@ void add_observation_options(po::options_description& desc) {
       ("ratio-tol", po::value<std::vector<double>>()->composing(), "+/- ratio (default 0.1)")
       ("observations", po::value<std::string>(), "JSON file {\"observations\": [...]} (see docs)")
       ("case", po::value<std::string>(), "record the result as an observation in this case")
-      ("delta-t", po::value<double>(), "TT - UT1, seconds (default: estimate for the year)");
+      ("delta-t-s", po::value<double>(), "TT - UT1, seconds (default: estimate for the year)");
 }
 
 int when(const Args& args) {
   CommonOptions common;
-  double lat = 0, lon = 0, elev = 0;
+  double elev = 0;
+  std::string at, tz;
   po::options_description desc("sun when options");
   desc.add_options()
-      ("lat", po::value(&lat)->required(), "latitude, degrees north")
-      ("lon", po::value(&lon)->required(), "longitude, degrees east")
-      ("date", po::value<std::string>(), "date YYYY-MM-DD")
+      ("at", po::value(&at)->required(), "the place, LAT,LON (any form: docs/cli.md)")
+      ("date", po::value<std::string>(), "local date YYYY-MM-DD (in --tz, else the zone at the place, else UTC)")
       ("from", po::value<std::string>(), "first date of a range")
       ("to", po::value<std::string>(), "last date of a range (at most 366 days)")
-      ("utc-offset", po::value<std::string>(), "zone of the dates, e.g. +07:00 (default UTC)")
       ("elevation-m", po::value(&elev)->default_value(0.0), "observer height above sea level, m")
-      ("claimed-time", po::value<std::string>(), "an ISO 8601 time to check against the shadows");
+      ("claimed-time", po::value<std::string>(), "a time to check against the shadows (with Z or an offset, or --tz)");
+  add_tz_option(desc, tz);
   add_observation_options(desc);
   add_common_options(desc, common);
   po::variables_map vm;
-  if (!parse_args(args, "sun when --lat LAT --lon LON (--date D | --from D1 --to D2) "
-                        "(--shadow-azimuth-deg A | --length-ratio R | --observations F) [options]",
+  if (!parse_args(args, "sun when --at LAT,LON (--date D | --from D1 --to D2) "
+                        "(--shadow-azimuth-deg A | --length-ratio R | --observations F) [--tz ZONE] [options]",
                   desc, {}, vm))
     return 0;
+  const geo::GeoPoint place = geo::parse_coordinates(at);
   gc::WhenOptions o;
-  o.lat_deg = lat;
-  o.lon_deg = lon;
+  o.lat_deg = place.lat_deg;
+  o.lon_deg = place.lon_deg;
   o.elevation_m = elev;
   if (vm.count("date") == (vm.count("from") || vm.count("to")))
     throw UsageError("give either --date or --from and --to");
@@ -175,22 +208,26 @@ int when(const Args& args) {
     o.from = geo::parse_date(vm["from"].as<std::string>());
     o.to = geo::parse_date(vm["to"].as<std::string>());
   }
-  if (vm.count("utc-offset")) o.utc_offset_min = geo::parse_utc_offset(vm["utc-offset"].as<std::string>());
-  if (vm.count("claimed-time")) o.claimed_time = geo::parse_iso8601(vm["claimed-time"].as<std::string>()).utc;
-  o.delta_t_s = opt<double>(vm, "delta-t");
-  o.observations = observations_from(vm);
+  o.observations = observations_from(vm);  // first: a bad observations file is refused before any lookup
+  if (vm.count("claimed-time"))
+    o.claimed_time = geo::parse_time_with_zone(vm["claimed-time"].as<std::string>(), zone_option(tz), "--claimed-time").utc;
+  const auto zone = local_zone(place, tz);
+  if (zone) o.utc_offset_min = offset_on(zone->zone, o.from);
+  o.delta_t_s = opt<double>(vm, "delta-t-s");
   std::optional<geo::events::CaseInfo> the_case;  // opened first: a bad case fails before any work
   if (vm.count("case")) the_case = geo::events::open_case(vm["case"].as<std::string>());
   const auto r = gc::solve_when(o, make_progress(common.quiet));
   if (the_case) geo::events::record_sun_when(*the_case, o, r);
   if (common.json) {
-    print_json(gc::to_json(r, o.utc_offset_min));
+    auto j = gc::to_json(r, o.utc_offset_min);
+    j["zone"] = zone_json(zone);
+    print_json(j);
   } else {
-    for (const auto& w : r.windows)
-      std::cout << geo::format_utc(w.start) << " - " << geo::format_utc(w.end) << "\n";
+    print_zone(zone);
+    for (const auto& w : r.windows) std::cout << utc_and_local(w.start, zone) << " - " << utc_and_local(w.end, zone) << "\n";
     if (r.windows.empty()) std::cout << "no window: " << r.empty_reason << "\n";
     if (r.claim)
-      std::cout << "claimed time " << geo::format_utc(r.claim->time)
+      std::cout << "claimed time " << utc_and_local(r.claim->time, zone)
                 << (r.claim->consistent ? " is consistent" : " is NOT consistent") << "\n";
   }
   return 0;
@@ -198,23 +235,27 @@ int when(const Args& args) {
 
 int where(const Args& args) {
   CommonOptions common;
-  std::string time, out;
+  std::string time, out, tz;
   gc::WhereOptions o;
   po::options_description desc("sun where options");
+  add_tz_option(desc, tz);
   desc.add_options()
-      ("time", po::value(&time)->required(), "UTC instant, ISO 8601")
+      ("time", po::value(&time)->required(), "ISO 8601 time with Z or an offset (or a wall-clock time with --tz)")
       ("time-tol-min", po::value(&o.time_tol_min)->default_value(0.0), "+/- minutes on the time")
       ("resolution-deg", po::value(&o.resolution_deg)->default_value(0.1, "0.1"), "grid step, degrees")
       ("threads", po::value(&o.threads)->default_value(2), "worker threads")
       ("output,o", po::value(&out)->required(), "GeoJSON file to write");
+  bool force = false;
+  add_force_option(desc, force);
   add_observation_options(desc);
   add_common_options(desc, common);
   po::variables_map vm;
   if (!parse_args(args, "sun where --time ISO8601 (--length-ratio R | --shadow-azimuth-deg A) -o OUT "
                         "[options]", desc, {}, vm))
     return 0;
-  o.time = geo::parse_iso8601(time).utc;
-  o.delta_t_s = opt<double>(vm, "delta-t");
+  o.time = geo::parse_time_with_zone(time, zone_option(tz)).utc;
+  o.delta_t_s = opt<double>(vm, "delta-t-s");
+  guard_output(out, force, {vm.count("observations") ? vm["observations"].as<std::string>() : std::string()});
   o.observations = observations_from(vm);
   std::vector<geo::InputRef> inputs;
   if (vm.count("observations")) inputs.push_back(geo::input_ref(vm["observations"].as<std::string>()));
@@ -222,8 +263,12 @@ int where(const Args& args) {
   if (vm.count("case")) the_case = geo::events::open_case(vm["case"].as<std::string>());
   const auto r = gc::solve_where(o, make_progress(common.quiet));
   const auto gj = gc::to_geojson(r, geo::make_provenance("sun.where", gc::where_parameters(o), inputs));
-  geo::write_file_atomic(out, gj.dump());
-  if (the_case) geo::events::record_sun_where(*the_case, o, r, out);
+  // The case is written first: when it fails, no band file is left behind.
+  const std::string band = geo::dump_json(gj);
+  geo::AtomicFile file(out);
+  file.stream() << band;
+  if (the_case) geo::events::record_sun_where(*the_case, o, r, out, geo::sha256_hex(band));
+  file.commit();
   geo::Json summary;
   summary["output"] = out;
   summary["cell_count"] = r.cell_count;
@@ -233,7 +278,7 @@ int where(const Args& args) {
   if (common.json) {
     print_json(summary);
   } else {
-    std::cout << "wrote " << out << ": " << r.boxes.size() << " polygons, " << r.cell_count
+    std::cout << "wrote " << geo::printable(out) << ": " << r.boxes.size() << " polygons, " << r.cell_count
               << " cells, " << summary["area_km2"] << " km2\n";
     if (!r.empty_reason.empty()) std::cout << r.empty_reason << "\n";
   }

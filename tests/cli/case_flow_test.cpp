@@ -10,12 +10,12 @@ using geo::test::run_geoev;
 TEST(CliCaseFlow, ProbeAndSunRecordObservations) {
   geo::test::ScratchDir dir;
   const auto c = (dir / "case").string();
-  ASSERT_EQ(run_geoev({"case", "init", c, "--title", "flow"}).exit_code, 0);
+  ASSERT_EQ(run_geoev({"case", "init", "--case", c, "--title", "flow"}).exit_code, 0);
   const auto mov = geo::test::shared("media/gps-video/mde_with-gps.mov").string();
   const auto karma = geo::test::shared("media/gopro-gpmf/karma.mp4").string();
   auto r = run_geoev({"probe", mov, karma, "--case", c, "--json", "--quiet"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = run_geoev({"sun", "when", "--lat", "32.0929", "--lon", "34.862", "--date", "2019-07-24",
+  r = run_geoev({"sun", "when", "--at", "32.0929,34.862", "--date", "2019-07-24",
                  "--shadow-azimuth-deg", "280", "--case", c, "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = run_geoev({"observations", "list", "--case", c, "--json"});
@@ -36,7 +36,7 @@ TEST(CliCaseFlow, ProbeAndSunRecordObservations) {
   EXPECT_EQ(gps, 1);        // the iPhone clip; karma's location is its telemetry, recorded once
   EXPECT_EQ(telemetry, 1);  // karma's GPMF track
   EXPECT_EQ(sun, 1);
-  r = run_geoev({"case", "verify", c});
+  r = run_geoev({"case", "verify", "--case", c});
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 

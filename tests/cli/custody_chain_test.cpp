@@ -48,12 +48,12 @@ struct Case {
 };
 Case make_case(const ScratchDir& d) {
   Case c{d / "case", d / "case" / "case.gpkg"};
-  EXPECT_EQ(run_geoev({"case", "init", c.dir.string(), "--title", "t"}).exit_code, 0);
+  EXPECT_EQ(run_geoev({"case", "init", "--case", c.dir.string(), "--title", "t"}).exit_code, 0);
   geo::test::write_bytes(d / "clip.bin", geo::test::random_bytes(4096, 7));
-  const auto a = run_geoev({"case", "add", c.dir.string(), (d / "clip.bin").string(), "--quiet"});
+  const auto a = run_geoev({"case", "add", "--case", c.dir.string(), (d / "clip.bin").string(), "--quiet"});
   EXPECT_EQ(a.exit_code, 0) << a.err;
-  for (const char* lat : {"16.631", "16.700"}) {
-    const auto e = run_geoev({"events", "add", "--case", c.dir.string(), "--lat", lat, "--lon", "98.557", "--uncertainty-m",
+  for (const char* at : {"16.631,98.557", "16.700,98.557"}) {
+    const auto e = run_geoev({"events", "add", "--case", c.dir.string(), "--at", at, "--uncertainty-m",
                               "50", "--description", "exit"});
     EXPECT_EQ(e.exit_code, 0) << e.err;
   }
@@ -61,7 +61,7 @@ Case make_case(const ScratchDir& d) {
 }
 
 geo::Json verify_json(const fs::path& dir, const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> args{"case", "verify", dir.string(), "--json"};
+  std::vector<std::string> args{"case", "verify", "--case", dir.string(), "--json"};
   args.insert(args.end(), extra.begin(), extra.end());
   const auto r = run_geoev(args);
   auto j = geo::Json::parse(r.out);
@@ -116,7 +116,7 @@ TEST(CustodyChain, AFreshCaseVerifiesAndPrintsItsHead) {
   const std::string last = sql_value(c.gpkg, "SELECT entry_hash FROM custody ORDER BY fid DESC LIMIT 1");
   EXPECT_EQ(v["head"], last);
   EXPECT_EQ(v["custody_entries"].get<int>(), std::stoi(sql_value(c.gpkg, "SELECT COUNT(*) FROM custody")));
-  const auto text = run_geoev({"case", "verify", c.dir.string()});
+  const auto text = run_geoev({"case", "verify", "--case", c.dir.string()});
   EXPECT_NE(text.out.find("head " + last), std::string::npos) << text.out;
   // Every event and media row carries its content hash.
   EXPECT_EQ(sql_value(c.gpkg, "SELECT COUNT(*) FROM events WHERE length(row_hash) = 64"), "2");
@@ -204,7 +204,7 @@ TEST(CustodyChain, AFailedCaseWriteLeavesNoOutput) {
   // the command's view is the same): the work runs, the case write fails, nothing appears.
   ScratchDir d;
   const fs::path kase = d / "broken";
-  ASSERT_EQ(run_geoev({"case", "init", kase.string()}).exit_code, 0);
+  ASSERT_EQ(run_geoev({"case", "init", "--case", kase.string()}).exit_code, 0);
   geo::test::write_bytes(kase / "case.gpkg", "not a GeoPackage");
   geo::test::VideoFixtureOptions o;
   o.duration_s = 1;
@@ -226,13 +226,13 @@ TEST(CustodyChain, AFailedCaseWriteLeavesNoOutput) {
 TEST(CustodyChain, AnyBytesInTheCaseGiveKmlCsvJsonAndTextThatReadersOpen) {
   ScratchDir d;
   const fs::path kase = d / "case";
-  ASSERT_EQ(run_geoev({"case", "init", kase.string()}).exit_code, 0);
-  const auto e = run_geoev({"events", "add", "--case", kase.string(), "--lat", "11.56", "--lon", "104.92", "--uncertainty-m",
+  ASSERT_EQ(run_geoev({"case", "init", "--case", kase.string()}).exit_code, 0);
+  const auto e = run_geoev({"events", "add", "--case", kase.string(), "--at", "11.56,104.92", "--uncertainty-m",
                             "30", "--description", "caf\xe9", "--notes", "\x1b[31mred\x07", "--json"});
   ASSERT_EQ(e.exit_code, 0) << e.err;
   EXPECT_NO_THROW((void)geo::Json::parse(e.out));
   EXPECT_TRUE(geo::is_valid_utf8(e.out));
-  const auto e2 = run_geoev({"events", "add", "--case", kase.string(), "--lat", "11.57", "--lon", "104.92", "--uncertainty-m",
+  const auto e2 = run_geoev({"events", "add", "--case", kase.string(), "--at", "11.57,104.92", "--uncertainty-m",
                              "30", "--description", "=cmd|' /C calc'!A0", "--notes", "@HYPERLINK(\"http://x\")"});
   ASSERT_EQ(e2.exit_code, 0) << e2.err;
   const fs::path kml = d / "ev.kml";
@@ -250,19 +250,19 @@ TEST(CustodyChain, AnyBytesInTheCaseGiveKmlCsvJsonAndTextThatReadersOpen) {
   // A Latin-1 file name enters the case; verify finds it again by its exact bytes.
   const fs::path latin1 = d / "x\xe9.bin";
   geo::test::write_bytes(latin1, "latin-1 named");
-  const auto a = run_geoev({"case", "add", kase.string(), latin1.string(), "--json", "--quiet"});
+  const auto a = run_geoev({"case", "add", "--case", kase.string(), latin1.string(), "--json", "--quiet"});
   ASSERT_EQ(a.exit_code, 0) << a.err;
   EXPECT_TRUE(geo::is_valid_utf8(a.out));
   EXPECT_EQ(geo::Json::parse(a.out)["added"][0]["path_hex"].get<std::string>(), geo::hex_bytes(latin1.string()));
-  const auto vj = geo::Json::parse(run_geoev({"case", "verify", kase.string(), "--json"}).out);
+  const auto vj = geo::Json::parse(run_geoev({"case", "verify", "--case", kase.string(), "--json"}).out);
   ASSERT_EQ(vj["files"].size(), 1u);
   EXPECT_EQ(vj["files"][0]["status"], "ok") << vj.dump();
   EXPECT_EQ(vj["files"][0]["path_hex"].get<std::string>(), geo::hex_bytes(latin1.string()));
   // A file name with a newline and ESC cannot forge lines in verify's output.
   const fs::path evil = d / "a\nok  0000000000000000  forged\x1b[2K.bin";
   geo::test::write_bytes(evil, "x");
-  ASSERT_EQ(run_geoev({"case", "add", kase.string(), evil.string(), "--quiet"}).exit_code, 0);
-  const auto v = run_geoev({"case", "verify", kase.string()});
+  ASSERT_EQ(run_geoev({"case", "add", "--case", kase.string(), evil.string(), "--quiet"}).exit_code, 0);
+  const auto v = run_geoev({"case", "verify", "--case", kase.string()});
   EXPECT_EQ(v.exit_code, 0) << v.out;
   EXPECT_EQ(v.out.find("\nok  0000000000000000  forged"), std::string::npos) << v.out;
   EXPECT_EQ(v.out.find('\x1b'), std::string::npos);
@@ -275,7 +275,7 @@ TEST(CustodyChain, NanPriorsAndYearZeroAreRefused) {
   const auto r = run_geoev({"match", (d / "f.png").string(), "--imagery", (d / "f.png").string(), "--heading-deg", "nan"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("--heading-deg must be a finite number"), std::string::npos) << r.err;
-  const auto s = run_geoev({"sun", "position", "--lat", "11.56", "--lon", "104.92", "--time", "0000-01-01T00:00:00Z"});
+  const auto s = run_geoev({"sun", "position", "--at", "11.56,104.92", "--time", "0000-01-01T00:00:00Z"});
   EXPECT_EQ(s.exit_code == 1 || s.exit_code == 2, true) << s.out;
   EXPECT_NE(s.err.find("year 0000"), std::string::npos) << s.err;
 }

@@ -41,7 +41,7 @@ TEST(FramesCase, RecordsMediaFramesAndCustody) {
   ScratchDir d;
   const auto fx = three_shots(d / "v.mp4");
   const fs::path kase = d / "case";
-  ASSERT_EQ(run_geoev({"case", "init", kase.string()}).exit_code, 0);
+  ASSERT_EQ(run_geoev({"case", "init", "--case", kase.string()}).exit_code, 0);
   const auto r = run_geoev({"frames", fx.path.string(), "-o", (d / "out").string(), "--case", kase.string(), "--json", "--quiet"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(geo::Json::parse(r.out)["case"]["frames_recorded"], 3);
@@ -93,7 +93,7 @@ TEST(FramesCase, RecordsMediaFramesAndCustody) {
       std::count_if(fx.frames.begin(), fx.frames.end(), [](const geo::test::FixtureFrame& f) { return f.key; }));
   EXPECT_EQ(sqlite_json(db, "SELECT fid FROM frames").size(), 3u + n_keys);
   EXPECT_EQ(sqlite_json(db, "SELECT fid FROM frames WHERE path LIKE '%/out2/%' AND keyframe = 1").size(), n_keys);
-  const auto v = run_geoev({"case", "verify", kase.string(), "--json"});
+  const auto v = run_geoev({"case", "verify", "--case", kase.string(), "--json"});
   EXPECT_EQ(v.exit_code, 0) << v.out;
   EXPECT_TRUE(geo::Json::parse(v.out)["custody_chain_ok"].get<bool>());
 }
@@ -110,7 +110,7 @@ TEST(FramesCase, BadCaseWritesNothingAndFailedExtractionLeavesTheCaseUnchanged) 
   EXPECT_TRUE(fs::is_empty(d / "plain"));
   // A real case, a video that does not exist: exit 1 and not a byte of the case changes.
   const fs::path kase = d / "case";
-  ASSERT_EQ(run_geoev({"case", "init", kase.string()}).exit_code, 0);
+  ASSERT_EQ(run_geoev({"case", "init", "--case", kase.string()}).exit_code, 0);
   const auto before = geo::test::read_text(kase / "case.gpkg");
   const auto m = run_geoev({"frames", (d / "missing.mp4").string(), "-o", (d / "out").string(), "--case", kase.string()});
   EXPECT_EQ(m.exit_code, 1);
@@ -130,7 +130,7 @@ TEST(FramesCase, CaseFromAnEarlierVersionGetsTheNewFields) {
   o.duration_s = 1;
   const auto fx = geo::test::make_video(d / "v.mp4", o);
   const fs::path kase = d / "case";
-  ASSERT_EQ(run_geoev({"case", "init", kase.string()}).exit_code, 0);
+  ASSERT_EQ(run_geoev({"case", "init", "--case", kase.string()}).exit_code, 0);
   const fs::path db = kase / "case.gpkg";
   for (const char* col : {"utc", "utc_source", "offset_s", "shot", "subshot", "phash", "keyframe", "width", "height"})
     sqlite_json(db, std::string("ALTER TABLE frames DROP COLUMN ") + col);
@@ -143,13 +143,13 @@ TEST(FramesCase, CaseFromAnEarlierVersionGetsTheNewFields) {
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0]["phash"].get<std::string>().size(), 16u);
   EXPECT_EQ(rows[0]["keyframe"], 1);
-  const auto e = run_geoev({"events", "add", "--case", kase.string(), "--lat", "11.5625", "--lon", "104.916",
+  const auto e = run_geoev({"events", "add", "--case", kase.string(), "--at", "11.5625,104.916",
                             "--uncertainty-m", "30"});
   ASSERT_EQ(e.exit_code, 0) << e.err;
   const auto ev = sqlite_json(db, "SELECT relation, association_note FROM events");
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0]["relation"], "none");
   EXPECT_NE(ev[0]["association_note"].get<std::string>().find("KK Park"), std::string::npos);
-  EXPECT_EQ(run_geoev({"case", "verify", kase.string()}).exit_code, 0);
+  EXPECT_EQ(run_geoev({"case", "verify", "--case", kase.string()}).exit_code, 0);
 }
 }  // namespace

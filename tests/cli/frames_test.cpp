@@ -107,7 +107,7 @@ TEST(CliFrames, TelemetryGivesEachFrameItsCameraState) {
   o.duration_s = 2;
   o.fps = 10;
   const auto fx = geo::test::make_video(dir / "v.mp4", o);
-  const auto r = run_geoev({"frames", fx.path.string(), "-o", (dir / "out").string(), "--mode", "interval", "--every",
+  const auto r = run_geoev({"frames", fx.path.string(), "-o", (dir / "out").string(), "--mode", "interval", "--every-s",
                             "1", "--telemetry", srt.string(), "--json", "--quiet"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const geo::Json j = geo::read_json_file(dir / "out" / "frames.json");

@@ -113,7 +113,7 @@ TEST(CliHostileMedia, ProbeAndFramesRefuseFifoDeviceAndHugeSidecarsInOneLine) {
            {in.fifo.string(), "not a regular file (a FIFO)"},
            {"/dev/zero", "not a regular file (a character device)"},
            {in.sparse.string(), "4096 MiB; at most 256 MiB"}}) {
-    expect_quick_refusal(run_measured(dir.path(), {"probe", in.video.string(), "--srt", side}), expect, "probe --srt " + side);
+    expect_quick_refusal(run_measured(dir.path(), {"probe", in.video.string(), "--telemetry", side}), expect, "probe --srt " + side);
     expect_quick_refusal(run_measured(dir.path(), {"frames", in.video.string(), "-o", out, "--telemetry", side, "--quiet"}),
                          expect, "frames --telemetry " + side);
   }
@@ -131,7 +131,7 @@ TEST(CliHostileMedia, SunWhenRefusesAnObservationsFifoOrDevice) {
            {fifo.string(), "not a regular file (a FIFO)"},
            {"/dev/zero", "not a regular file (a character device)"},
            {big.string(), "too large (17 MiB; at most 16 MiB"}})
-    expect_quick_refusal(run_measured(dir.path(), {"sun", "when", "--lat", "11.5", "--lon", "104.9", "--date",
+    expect_quick_refusal(run_measured(dir.path(), {"sun", "when", "--at", "11.5,104.9", "--date",
                                                    "2024-03-01", "--observations", file}),
                          "sun: observations: " + file + ": " + expect, "sun when --observations " + file);
 }

@@ -44,8 +44,8 @@ TEST(CliImagery, CropWritesGeoTiffWithProvenance) {
   const fs::path naip = geo::test::shared(kNaip);
   if (!fs::exists(naip)) GTEST_SKIP();
   geo::test::ScratchDir dir;
-  const auto r = run_geoev({"imagery", "crop", naip.string(), "--center", "47.02,-99.15", "--radius-m", "300",
-                            "--gsd", "2", "--crs", "EPSG:32614", "-o", (dir / "out.tif").string(), "--json"});
+  const auto r = run_geoev({"imagery", "crop", naip.string(), "--near", "47.02,-99.15", "--radius-m", "300",
+                            "--gsd-m", "2", "--crs", "EPSG:32614", "-o", (dir / "out.tif").string(), "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = geo::Json::parse(r.out);
   EXPECT_EQ(j["cols"], 300);
@@ -65,7 +65,7 @@ TEST(CliImagery, TilesBuildsAnIndex) {
   const fs::path naip = geo::test::shared(kNaip);
   if (!fs::exists(naip)) GTEST_SKIP();
   geo::test::ScratchDir dir;
-  const auto r = run_geoev({"imagery", "tiles", naip.string(), "--gsd", "20", "--tile-px", "128", "--overlap-px", "16",
+  const auto r = run_geoev({"imagery", "tiles", naip.string(), "--gsd-m", "20", "--tile-px", "128", "--overlap-px", "16",
                             "-o", (dir / "idx").string(), "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(fs::exists(dir / "idx/index.json"));
@@ -103,7 +103,7 @@ TEST(CliImagery, AWorldFileWithoutCrsNeedsAssumeCrsAndAWrongOneIsRefused) {
   const geo::GeoPoint want = geo::Raster::open(naip).lat_lon_from_pixel(400, 400);
   EXPECT_LT(geo::geodesic_inverse({lat, lon, {}}, want).distance_m, 1.0);
   const std::string out = (dir / "crop.tif").string();
-  r = run_geoev({"imagery", "crop", ge, "--assume-crs", epsg, "--center", std::to_string(lat) + "," + std::to_string(lon),
+  r = run_geoev({"imagery", "crop", ge, "--assume-crs", epsg, "--near", std::to_string(lat) + "," + std::to_string(lon),
                  "--radius-m", "100", "-o", out, "--quiet"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(geo::test::read_text(out + ".provenance.json").find(epsg), std::string::npos);
@@ -116,13 +116,13 @@ TEST(CliImagery, ACropKeepsTheAcquisitionDate) {
   geo::test::ScratchDir dir;
   const std::string vrt = (dir / "dated.vrt").string(), out = (dir / "crop.tif").string();
   geo::test::write_dated_vrt(naip, vrt, "2020-08-31");
-  auto r = run_geoev({"imagery", "crop", vrt, "--center", "47.02,-99.15", "--radius-m", "300", "-o", out, "--quiet"});
+  auto r = run_geoev({"imagery", "crop", vrt, "--near", "47.02,-99.15", "--radius-m", "300", "-o", out, "--quiet"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = run_geoev({"imagery", "info", out, "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(geo::Json::parse(r.out)["acquired"]["value"], "2020-08-31") << r.out;
   // Without a date in the source, none is made up.
-  r = run_geoev({"imagery", "crop", naip.string(), "--center", "47.02,-99.15", "--radius-m", "300", "-o",
+  r = run_geoev({"imagery", "crop", naip.string(), "--near", "47.02,-99.15", "--radius-m", "300", "-o",
                  (dir / "undated.tif").string(), "--quiet"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = run_geoev({"imagery", "info", (dir / "undated.tif").string(), "--json"});
@@ -134,7 +134,7 @@ TEST(CliImagery, BadInputsFailWithOneLineAndWriteNothing) {
   const std::string out = (dir / "out.tif").string();
   cv::imwrite((dir / "plain.png").string(), cv::Mat(16, 16, CV_8UC3, cv::Scalar(1, 2, 3)));
   expect_one_line_failure(run_geoev({"imagery", "info", (dir / "plain.png").string()}), "no georeferencing", dir.path());
-  expect_one_line_failure(run_geoev({"imagery", "crop", (dir / "plain.png").string(), "--center", "1,1", "--radius-m",
+  expect_one_line_failure(run_geoev({"imagery", "crop", (dir / "plain.png").string(), "--near", "1,1", "--radius-m",
                                      "10", "-o", out}),
                           "no georeferencing", dir.path());
   geo::test::write_bytes(dir / "corrupt.tif", "II*\0" + geo::test::random_bytes(500, 3));
@@ -142,20 +142,20 @@ TEST(CliImagery, BadInputsFailWithOneLineAndWriteNothing) {
   const fs::path naip = geo::test::shared(kNaip);
   if (!fs::exists(naip)) return;
   expect_one_line_failure(
-      run_geoev({"imagery", "crop", naip.string(), "--center", "11.55,104.92", "--radius-m", "500", "-o", out}),
+      run_geoev({"imagery", "crop", naip.string(), "--near", "11.55,104.92", "--radius-m", "500", "-o", out}),
       "outside the raster", dir.path());
-  expect_one_line_failure(run_geoev({"imagery", "crop", naip.string(), "--center", "47.02,-99.15", "--radius-m", "500",
+  expect_one_line_failure(run_geoev({"imagery", "crop", naip.string(), "--near", "47.02,-99.15", "--radius-m", "500",
                                      "--crs", "EPSG:999999", "-o", out}),
                           "unknown CRS", dir.path());
-  expect_one_line_failure(run_geoev({"imagery", "crop", naip.string(), "--center", "47.02,-99.15", "--radius-m", "500",
-                                     "--gsd", "0", "-o", out}),
+  expect_one_line_failure(run_geoev({"imagery", "crop", naip.string(), "--near", "47.02,-99.15", "--radius-m", "500",
+                                     "--gsd-m", "0", "-o", out}),
                           "gsd", dir.path());
-  expect_one_line_failure(run_geoev({"imagery", "crop", naip.string(), "--center", "47.02,-99.15", "--radius-m", "500",
-                                     "--gsd", "-2", "-o", out}),
+  expect_one_line_failure(run_geoev({"imagery", "crop", naip.string(), "--near", "47.02,-99.15", "--radius-m", "500",
+                                     "--gsd-m", "-2", "-o", out}),
                           "gsd", dir.path());
   expect_one_line_failure(
-      run_geoev({"imagery", "crop", naip.string(), "--center", "95,-99.15", "--radius-m", "500", "-o", out}), "95",
+      run_geoev({"imagery", "crop", naip.string(), "--near", "95,-99.15", "--radius-m", "500", "-o", out}), "95",
       dir.path());
   expect_one_line_failure(
-      run_geoev({"imagery", "tiles", naip.string(), "--gsd", "-1", "-o", (dir / "outdir").string()}), "gsd", dir.path());
+      run_geoev({"imagery", "tiles", naip.string(), "--gsd-m", "-1", "-o", (dir / "outdir").string()}), "gsd", dir.path());
 }

@@ -124,7 +124,7 @@ TEST(CliProbe, BadInputsFailCleanly) {
   expect_clean_failure({"probe", (dir / "empty.mp4").string(), "--json"}, "empty", dir, n);
   expect_clean_failure({"probe", (dir / "noise.mp4").string(), "--json"}, "noise.mp4", dir, n);
   if (have_real) expect_clean_failure({"probe", (dir / "cut.mp4").string(), "--json"}, "cut.mp4", dir, n);
-  expect_clean_failure({"probe", (dir / "ok.mp4").string(), "--srt", (dir / "bad.srt").string(), "--track", track},
+  expect_clean_failure({"probe", (dir / "ok.mp4").string(), "--telemetry", (dir / "bad.srt").string(), "--track", track},
                        "not a DJI SRT", dir, n);
   // --track without any telemetry writes nothing.
   expect_clean_failure({"probe", (dir / "ok.mp4").string(), "--track", track}, "no telemetry", dir, n);

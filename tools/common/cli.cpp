@@ -3,13 +3,18 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 
 #include "geo/core/error.hpp"
+#include "geo/core/output_path.hpp"
 #include "geo/core/network.hpp"
+#include "geo/core/text.hpp"
+#include "geo/spatial/place_zone.hpp"
 
 namespace geoev {
 
@@ -36,9 +41,144 @@ void add_common_options(po::options_description& desc, CommonOptions& common) {
        "allow network access (geoev works offline otherwise: a file that points at a URL is refused)");
 }
 
-bool parse_args(const Args& args, const std::string& usage, const po::options_description& desc,
-                const po::positional_options_description& positional, po::variables_map& vm) {
-  po::store(po::command_line_parser(args).options(desc).positional(positional).run(), vm);
+void add_tz_option(po::options_description& desc, std::string& tz) {
+  desc.add_options()("tz", po::value(&tz), "zone of times given without one: an IANA name (Asia/Phnom_Penh) or an offset (+07:00)");
+}
+
+std::optional<geo::TimeZone> zone_option(const std::string& tz) {
+  if (tz.empty()) return std::nullopt;
+  return geo::TimeZone::named(tz);
+}
+
+std::vector<std::string> list_values(const std::vector<std::string>& given) {
+  std::vector<std::string> out;
+  for (const auto& g : given)
+    for (auto& part : geo::split(g, ','))
+      if (!part.empty()) out.push_back(part);
+  return out;
+}
+
+std::string output_format(const std::string& out, const std::string& format, const std::vector<std::string>& choices) {
+  std::string all;
+  for (const auto& c : choices) all += (all.empty() ? "" : ", ") + c;
+  if (!format.empty()) {
+    const std::string f = geo::to_lower(format);
+    for (const auto& c : choices)
+      if (f == c) return c;
+    throw UsageError("--format '" + format + "' is not one of " + all);
+  }
+  std::string ext = geo::to_lower(std::filesystem::path(out).extension().string());
+  if (!ext.empty()) ext.erase(0, 1);
+  if (ext == "json") ext = "geojson";
+  for (const auto& c : choices)
+    if (ext == c) return c;
+  throw UsageError("cannot tell the format of '" + geo::printable(out) + "' from its extension: name it ." +
+                   choices.front() + " etc. or give --format (" + all + ")");
+}
+
+std::optional<LocalZone> local_zone(const std::optional<geo::GeoPoint>& place, const std::string& tz) {
+  if (!tz.empty()) return LocalZone{geo::TimeZone::named(tz), "--tz", {}};
+  if (!place) return std::nullopt;
+  try {
+    if (const auto z = geo::spatial::zone_at(*place))
+      return LocalZone{z->zone, "the zone at the place: " + z->country + ", by " + z->method, z->border_note};
+  } catch (const geo::Error&) {
+    // no shipped country outlines: times in UTC only
+  }
+  return std::nullopt;
+}
+
+std::string utc_and_local(geo::UtcTime t, const std::optional<LocalZone>& zone) {
+  std::string s = geo::format_utc(t);
+  if (!zone) return s;
+  const std::string local = geo::format_local(t, zone->zone.offset_s(t) / 60);  // 2025-03-15T09:30:00+07:00
+  return s + " (" + local.substr(11, 8) + " local on " + local.substr(0, 10) + ", " + local.substr(19) +
+         (zone->zone.is_fixed_offset() ? std::string() : " " + zone->zone.name()) + ")";
+}
+
+void add_force_option(po::options_description& desc, bool& force) {
+  desc.add_options()("force", po::bool_switch(&force), "replace an existing output file");
+}
+
+void guard_output(const std::string& out, bool force, const std::vector<std::string>& inputs, bool is_dir) {
+  if (out.empty()) return;
+  geo::OutputPolicy policy;
+  policy.force = force;
+  for (const auto& i : inputs)
+    if (!i.empty()) policy.inputs.emplace_back(i);
+  geo::check_output_path(out, policy, "output", is_dir);
+}
+
+namespace {
+
+// Old spellings (docs/cli.md): accepted for now with a one-line notice, as their new name.
+struct Rename {
+  const char* old_name;
+  const char* new_name;
+};
+constexpr Rename kRenames[] = {{"center", "near"},     {"gsd", "gsd-m"},     {"srt", "telemetry"},
+                               {"utc-offset", "tz"},   {"every", "every-s"}, {"max", "max-frames"},
+                               {"delta-t", "delta-t-s"}};
+
+bool has_option(const po::options_description& desc, const std::string& name) {
+  return desc.find_nothrow(name, false) != nullptr;
+}
+
+void notice(const std::string& old_spelling, const std::string& new_spelling) {
+  std::cerr << "geoev: note: " << old_spelling << " is an old spelling; use " << new_spelling
+            << " (see docs/cli.md)\n";
+}
+
+Args with_current_spellings(const Args& args, const po::options_description& desc) {
+  Args out;
+  std::optional<std::string> lat, lon;
+  const bool pair = has_option(desc, "at") && !has_option(desc, "lat");
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.rfind("--", 0) != 0 || a == "--") {
+      out.push_back(a);
+      continue;
+    }
+    const auto eq = a.find('=');
+    const std::string name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    if (pair && (name == "lat" || name == "lon")) {
+      std::string value;
+      if (eq != std::string::npos) value = a.substr(eq + 1);
+      else if (i + 1 < args.size()) value = args[++i];
+      else throw UsageError("--" + name + " needs a value; give the point as --at LAT,LON");
+      (name == "lat" ? lat : lon) = value;
+      continue;
+    }
+    bool renamed = false;
+    for (const auto& r : kRenames)
+      if (name == r.old_name && has_option(desc, r.new_name) && !has_option(desc, r.old_name)) {
+        notice("--" + name, std::string("--") + r.new_name);
+        out.push_back(std::string("--") + r.new_name + (eq == std::string::npos ? "" : a.substr(eq)));
+        renamed = true;
+        break;
+      }
+    if (!renamed) out.push_back(a);
+  }
+  if (lat || lon) {
+    if (!lat || !lon) throw UsageError(std::string(lat ? "--lat without --lon" : "--lon without --lat") +
+                                       ": give the point as --at LAT,LON");
+    notice("--lat/--lon", "--at LAT,LON");
+    out.push_back("--at");
+    out.push_back(*lat + "," + *lon);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool parse_args(const Args& raw_args, const std::string& usage, const po::options_description& desc,
+                const po::positional_options_description& positional, po::variables_map& vm,
+                const po::options_description* hidden) {
+  po::options_description all;
+  all.add(desc);
+  if (hidden) all.add(*hidden);
+  const Args args = with_current_spellings(raw_args, all);
+  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
   if (vm.count("help")) {
     std::cout << "usage: geoev " << usage << "\n\n" << desc << "\n";
     return false;
@@ -47,27 +187,40 @@ bool parse_args(const Args& args, const std::string& usage, const po::options_de
   return true;
 }
 
-bool parse_dir_only(const Args& args, const std::string& usage, bool positional, std::string& dir,
-                    CommonOptions& common) {
+std::string case_dir_option(const std::string& case_dir, const std::string& old_positional) {
+  if (!case_dir.empty() && !old_positional.empty())
+    throw UsageError("give the case once, as --case DIR");
+  if (!old_positional.empty()) {
+    notice("a positional case directory", "--case DIR");
+    return old_positional;
+  }
+  if (case_dir.empty()) throw UsageError("give the case as --case DIR");
+  return case_dir;
+}
+
+bool parse_case_only(const Args& args, const std::string& usage, std::string& dir, CommonOptions& common) {
   po::options_description desc("options");
   add_common_options(desc, common);
+  desc.add_options()("case", po::value(&dir), "case directory");
+  std::string old_dir;
+  po::options_description hidden;
+  hidden.add_options()("dir", po::value(&old_dir));
   po::positional_options_description pos;
-  if (positional) {
-    desc.add_options()("dir", po::value(&dir)->required(), "case directory");
-    pos.add("dir", 1);
-  } else {
-    desc.add_options()("case", po::value(&dir)->required(), "case directory");
-  }
+  pos.add("dir", 1);
   po::variables_map vm;
-  return parse_args(args, usage, desc, pos, vm);
+  if (!parse_args(args, usage, desc, pos, vm, &hidden)) return false;
+  dir = case_dir_option(dir, old_dir);
+  return true;
 }
 
 int dispatch_verbs(const std::string& command, const Args& args, const std::vector<Verb>& verbs) {
   auto list = [&](std::ostream& os) {
     os << "usage: geoev " << command << " <verb> [options]\n\nverbs:\n";
+    std::size_t width = 0;  // the longest verb and two spaces ("set-geometry" ran into its summary)
+    for (const auto& v : verbs) width = std::max(width, v.name.size() + 2);
     for (const auto& v : verbs) {
       os << "  " << v.name;
-      for (std::size_t i = v.name.size(); i < 12; ++i) os << ' ';
+      for (std::size_t i = v.name.size(); i < width; ++i) os << ' ';
       os << v.summary << "\n";
     }
   };
@@ -117,7 +270,16 @@ void end_progress() {
   }
 }
 
-void print_json(const geo::Json& j) { std::cout << j.dump(2) << std::endl; }
+void print_diagnostics(const geo::Diagnostics& diag, geo::Severity min, const std::string& where) {
+  for (const auto& d : diag.items()) {
+    if (static_cast<int>(d.severity) < static_cast<int>(min)) continue;
+    const std::string w = where.empty() ? d.where : where;
+    std::cerr << geo::to_string(d.severity) << ": " << d.code << ": " << geo::printable(d.message)
+              << (w.empty() ? "" : " [" + geo::printable(w) + "]") << "\n";
+  }
+}
+
+void print_json(const geo::Json& j) { std::cout << geo::dump_json(j, 2) << std::endl; }
 
 int run_guarded(const std::string& command, const std::function<int()>& body) {
   try {
@@ -126,19 +288,19 @@ int run_guarded(const std::string& command, const std::function<int()>& body) {
     return rc;
   } catch (const po::error& e) {
     end_progress();
-    std::cerr << "geoev " << command << ": " << e.what() << " (see geoev " << command << " --help)\n";
+    std::cerr << "geoev " << command << ": " << geo::printable(e.what()) << " (see geoev " << command << " --help)\n";
     return kExitUsage;
   } catch (const UsageError& e) {
     end_progress();
-    std::cerr << "geoev " << command << ": " << e.what() << " (see geoev " << command << " --help)\n";
+    std::cerr << "geoev " << command << ": " << geo::printable(e.what()) << " (see geoev " << command << " --help)\n";
     return kExitUsage;
   } catch (const geo::Error& e) {
     end_progress();
-    std::cerr << "geoev " << command << ": error: " << e.what() << "\n";
+    std::cerr << "geoev " << command << ": error: " << geo::printable(e.what()) << "\n";
     return kExitFailure;
   } catch (const std::exception& e) {
     end_progress();
-    std::cerr << "geoev " << command << ": error: " << e.what() << "\n";
+    std::cerr << "geoev " << command << ": error: " << geo::printable(e.what()) << "\n";
     return kExitFailure;
   }
 }

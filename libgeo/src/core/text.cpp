@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 
 #include "geo/core/error.hpp"
 
@@ -47,6 +48,28 @@ std::string to_lower(std::string_view s) {
 }
 
 bool iequals(std::string_view a, std::string_view b) { return to_lower(a) == to_lower(b); }
+
+std::string format_duration(double s) {
+  if (!std::isfinite(s)) return "unknown duration";
+  char buf[48];
+  const double a = std::abs(s);
+  if (a < 120) std::snprintf(buf, sizeof buf, "%.1f s", s);
+  else if (a < 7200) std::snprintf(buf, sizeof buf, "%.0f min", s / 60);
+  else if (a < 172800) std::snprintf(buf, sizeof buf, "%.1f h", s / 3600);
+  else std::snprintf(buf, sizeof buf, "%.0f days", s / 86400);
+  return buf;
+}
+
+std::string format_distance(double m) {
+  if (!std::isfinite(m)) return "unknown distance";
+  char buf[48];
+  const double a = std::abs(m);
+  if (a < 10) std::snprintf(buf, sizeof buf, "%.1f m", m);
+  else if (a < 1000) std::snprintf(buf, sizeof buf, "%.0f m", m);
+  else if (a < 10000) std::snprintf(buf, sizeof buf, "%.1f km", m / 1000);
+  else std::snprintf(buf, sizeof buf, "%.0f km", m / 1000);
+  return buf;
+}
 
 namespace {
 

@@ -42,7 +42,7 @@ bool read_offset(std::string_view s, std::size_t& pos, int& offset_min) {
   if (!read_digits(s, pos, 2, hh)) return false;
   if (pos < s.size() && s[pos] == ':') ++pos;
   if (pos < s.size() && !read_digits(s, pos, 2, mm)) return false;
-  if (hh > 18 || mm > 59) return false;
+  if (hh > 18 || mm > 59 || hh * 60 + mm > 18 * 60) return false;  // zones span -18:00..+18:00
   offset_min = sign * (hh * 60 + mm);
   return true;
 }
@@ -101,6 +101,7 @@ ParsedTime parse_iso8601(std::string_view text) {
   std::size_t pos = 0;
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
   if (!read_digits(s, pos, 4, y)) bad_time(text, "expected a 4-digit year");
+  if (y == 0) bad_time(text, "year 0000 is no date (a camera whose clock was never set writes it)");
   const bool exif = pos < s.size() && s[pos] == ':';
   const char dsep = exif ? ':' : '-';
   if (pos >= s.size() || s[pos] != dsep) bad_time(text, "expected YYYY-MM-DD");

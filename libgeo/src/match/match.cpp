@@ -554,6 +554,8 @@ MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string&
   InputRef img_ref{imagery, info.sha256, {}};
   inputs.push_back(img_ref);
   r.provenance = to_json(make_provenance("match", opts.to_json(), inputs));
+  if (opts.before_commit) opts.before_commit(r);
+  if (overlay) overlay->commit();
   report(progress, 1.0, "matching");
   return r;
 }

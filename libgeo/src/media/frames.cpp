@@ -423,6 +423,7 @@ FrameExtractResult extract_frames(const fs::path& video, const fs::path& out_dir
   }
   if (r.telemetry) frame_camera::annotate(r.frames, *r.telemetry, dec.duration_s(), r.diagnostics);
   write_file_atomic(dir.temp_dir() / "frames.json", dump_json(to_json(r), 2) + "\n");
+  if (opts.before_commit) opts.before_commit(r);
   dir.commit();
   if (sheet_file) sheet_file->commit();
   report(progress, 1.0, "done");

@@ -337,18 +337,32 @@ MediaInfo probe_media(const fs::path& file, const ProbeOptions& opts, const Prog
 
   std::vector<TelemetrySample> gpmf;
   std::size_t gpmf_blocks = 0;
-  if (detail::looks_like_photo(file)) detail::probe_photo(file, info);
-  else probe_av(file, info, gpmf, gpmf_blocks);
+  const bool srt_alone = iequals(file.extension().string(), ".srt");
+  if (srt_alone) {
+    // A DJI .SRT given alone is telemetry: its track is the result (no audio or video to read).
+    info.kind = "telemetry";
+    info.format = "dji-srt";
+  } else if (detail::looks_like_photo(file)) {
+    detail::probe_photo(file, info);
+  } else {
+    probe_av(file, info, gpmf, gpmf_blocks);
+  }
 
-  // Telemetry: an SRT named by the user, else the file's own GPMF track, else a sidecar SRT.
-  if (opts.srt) {
+  // Telemetry: the SRT itself, an SRT named by the user, else the file's own GPMF track, else a sidecar.
+  if (srt_alone) {
+    info.telemetry = read_dji_srt(file, info.diagnostics);
+    info.diagnostics.info("telemetry.used", "the file is DJI SRT telemetry, read as such", name);
+  } else if (opts.srt) {
     info.telemetry = read_dji_srt(*opts.srt, info.diagnostics);
+    info.diagnostics.info("telemetry.used", "telemetry from " + opts.srt->string() + " (given), not a sidecar", opts.srt->string());
   } else if (!gpmf.empty() || gpmf_blocks > 0) {
     TelemetryTrack t;
     t.source = "gopro-gpmf";
     t.file = name;
     t.samples = std::move(gpmf);
     t.payloads = gpmf_blocks;
+    if (std::any_of(t.samples.begin(), t.samples.end(), [](const TelemetrySample& s) { return s.utc.has_value(); }))
+      t.utc_source = "GPS time";
     info.telemetry = std::move(t);
   } else if (opts.find_sidecar && info.kind == "video") {
     const fs::path side = find_sidecar(file);
@@ -357,6 +371,20 @@ MediaInfo probe_media(const fs::path& file, const ProbeOptions& opts, const Prog
       info.telemetry = read_dji_srt(side, info.diagnostics);
     }
   }
+  // A DJI clock is local time: read it in --tz, else in the zone where the drone was.
+  if (info.telemetry && info.telemetry->source == "dji-srt") {
+    auto& t = *info.telemetry;
+    const auto fix = std::find_if(t.samples.begin(), t.samples.end(),
+                                  [](const TelemetrySample& x) { return x.locked && is_valid(x.point); });
+    if (opts.tz) {
+      localize_track_clock(t, *opts.tz, "--tz", info.diagnostics);
+    } else if (opts.zone_at && fix != t.samples.end()) {
+      if (const auto zone = opts.zone_at(fix->point))
+        localize_track_clock(t, *zone, "the zone at the telemetry's first position", info.diagnostics);
+    }
+  }
+  if (srt_alone && info.telemetry && info.telemetry->samples.size() >= 2)
+    info.duration_s = info.telemetry->samples.back().t_s - info.telemetry->samples.front().t_s;
   if (info.telemetry) {
     const auto& s = info.telemetry->samples;
     const auto first_locked = std::find_if(s.begin(), s.end(), [](const TelemetrySample& x) { return x.locked; });
@@ -364,7 +392,9 @@ MediaInfo probe_media(const fs::path& file, const ProbeOptions& opts, const Prog
       if (first_locked->utc) {
         SourcedTime t;
         t.utc = UtcTime{first_locked->utc->unix_us - static_cast<std::int64_t>(std::llround(first_locked->t_s * 1e6))};
-        t.source = "telemetry:" + info.telemetry->source + " GPS time of the first fix minus its t_s";
+        t.source = "telemetry:" + info.telemetry->source + " " +
+                   (info.telemetry->utc_source.empty() ? std::string("GPS time") : info.telemetry->utc_source) +
+                   " of the first fix minus its t_s";
         t.derived = true;
         info.created_candidates.push_back(t);
       }
@@ -402,6 +432,7 @@ MediaInfo probe_media(const fs::path& file, const ProbeOptions& opts, const Prog
   }
   for (const auto& l : info.location_candidates)
     if (!info.location || location_rank(l.source) > location_rank(info.location->source)) info.location = l;
+  check_telemetry_against_video(info);
 
   if (opts.hash) info.sha256 = sha256_file(file, progress);
   return info;
@@ -495,6 +526,8 @@ Json to_json(const MediaInfo& info) {
     tj["locked_samples"] = std::count_if(t.samples.begin(), t.samples.end(), [](const TelemetrySample& s) { return s.locked; });
     tj["first"] = t.samples.empty() ? Json(nullptr) : to_json(t.samples.front());
     tj["last"] = t.samples.empty() ? Json(nullptr) : to_json(t.samples.back());
+    tj["utc_source"] = t.utc_source;
+    tj["summary"] = track_summary(t);
     j["telemetry"] = tj;
   } else {
     j["telemetry"] = nullptr;

@@ -125,6 +125,7 @@ namespace {
 OGRGeometryH valid_outline(Country& c) {
   std::lock_guard<std::mutex> lock(g_repair);
   if (!c.checked) {
+    adapters::GdalErrorCapture quiet;  // GEOS explains invalid rings on stderr otherwise
     if (!OGR_G_IsValid(c.geom.get())) c.geom.reset(OGR_G_MakeValid(c.geom.get()));
     if (c.geom) OGR_G_GetEnvelope(c.geom.get(), &c.env);
     c.checked = true;

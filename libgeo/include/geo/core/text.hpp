@@ -17,6 +17,11 @@ double parse_double(std::string_view text, const std::string& what);
 std::string to_lower(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 
+// A distance for people to read, rounded to what it means: "0.4 m", "8.4 m", "412 m", "2.4 km", "25 km".
+std::string format_distance(double metres);
+// A duration for people: "12.3 s", "45 min", "5.2 h", "1012 days".
+std::string format_duration(double seconds);
+
 // Untrusted bytes (file names, metadata tags, analyst text) in outputs that must stay readable.
 // Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code points over U+10FFFF).
 bool is_valid_utf8(std::string_view s) noexcept;

@@ -12,6 +12,7 @@
 // bottom-right, bottom-left) on the ground. Not thread-safe per call; separate calls are independent.
 #pragma once
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,8 @@
 #include "geo/match/align.hpp"
 
 namespace geo {
+
+struct MatchResult;
 
 struct MatchOptions {
   // Search area: near + radius_m, or bbox, or neither (the whole raster).
@@ -49,6 +52,9 @@ struct MatchOptions {
   std::string assume_crs;
   AlignOptions align;
   std::filesystem::path overlay_dir;   // when set: one overlay PNG per frame (atomic directory)
+  // Called with the complete result before the overlay directory is renamed into place: what it throws
+  // (a case that cannot be written) leaves no overlay behind.
+  std::function<void(const MatchResult&)> before_commit;
   // When set: the reference window and its keypoint index are cached here (one subdirectory per
   // imagery sha256 + search window + detector), so later runs over the same area skip the read and
   // the keypoint detection. Entries record their files' SHA-256 and are rebuilt when altered.

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,8 @@ FrameMode parse_frame_mode(const std::string& text);
 // "jpg" | "jpeg" | "png"; throws Error{invalid_argument}.
 ImageFormat parse_image_format(const std::string& text);
 
+struct FrameExtractResult;
+
 struct FrameExtractOptions {
   FrameMode mode = FrameMode::shots;
   double every_s = 1.0;        // interval mode: sampling step in presentation time, seconds (> 0)
@@ -52,6 +55,10 @@ struct FrameExtractOptions {
   // GPMF track, else (when find_telemetry_sidecar) a file <video stem>.SRT/.srt beside the video.
   std::optional<std::filesystem::path> telemetry;
   bool find_telemetry_sidecar = true;
+  // Called with the complete result after every file is written and before the output directory and
+  // contact sheet are renamed into place: what it throws (a case that cannot be written) leaves no
+  // output behind. Paths in the result are already the final ones.
+  std::function<void(const FrameExtractResult&)> before_commit;
   // Throws Error{invalid_argument} naming the option and its value.
   void validate() const;
   Json to_json() const;

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,11 +14,17 @@
 #include "geo/core/json.hpp"
 #include "geo/core/progress.hpp"
 #include "geo/core/time.hpp"
+#include "geo/core/timezone.hpp"
 
 namespace geo {
 
 struct ProbeOptions {
   std::optional<std::filesystem::path> srt;  // a DJI .SRT telemetry file to read (overrides the sidecar)
+  // DJI SRT clocks are local wall-clock time without a zone. They are read in `tz` when given, else in
+  // the zone `zone_at` gives for the telemetry's first locked position (the command line passes
+  // geo::spatial::zone_at; media cannot reach the country outlines itself), else left as local_clock.
+  std::optional<TimeZone> tz;
+  std::function<std::optional<TimeZone>(const GeoPoint&)> zone_at;
   bool find_sidecar = true;  // look for <base>.SRT / .srt (any case) next to a video
   bool hash = true;          // compute the SHA-256 of the file (false leaves MediaInfo::sha256 empty)
   // Throws Error{not_found} when `srt` is given and does not exist.
@@ -68,6 +75,9 @@ struct TelemetrySample {
 struct TelemetryTrack {
   std::string source;  // "dji-srt" | "gopro-gpmf"
   std::string file;    // the file the track was read from (the SRT, or the video itself)
+  // Where the samples' utc comes from: "GPS time" (GoPro GPSU), or for DJI "drone clock read as local
+  // time in ZONE (how the zone was found)"; empty when no sample has utc.
+  std::string utc_source;
   std::vector<TelemetrySample> samples;
   std::size_t payloads = 0;  // GPMF: GPS5 payloads (typically one per second); DJI: subtitle entries
 };

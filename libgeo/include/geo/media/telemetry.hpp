@@ -43,6 +43,22 @@ std::size_t parse_gpmf_payload(const std::uint8_t* data, std::size_t size, doubl
 
 namespace geo {
 
+// Reads a DJI track's local clock (TelemetrySample::local_clock) in `zone`: fills each sample's utc and
+// the track's utc_source ("drone clock read as local time in ZONE (zone_how)"). A clock time the zone
+// skipped (a DST gap) stays without utc, with a warning. Returns the number of samples given a utc.
+std::size_t localize_track_clock(TelemetryTrack& track, const TimeZone& zone, const std::string& zone_how,
+                                 Diagnostics& diags);
+
+// How well a telemetry track fits the video it was given for, as warnings with the numbers: its span
+// against the video's duration (more than 3 s and 10 % apart), its start against the video's own
+// creation time (more than 10 s apart; a whole number of hours apart suggests one clock in local time),
+// its first position against the video's own GPS (more than 1 km apart). Reads info.telemetry,
+// info.duration_s, info.created_candidates and info.location_candidates that are not telemetry.
+void check_telemetry_against_video(MediaInfo& info);
+
+// A short account of a track for people: samples, locked fixes, span, UTC start and end, extent.
+Json track_summary(const TelemetryTrack& track);
+
 // Writes track_geojson(track, provenance) to `out` atomically (complete or not at all). Throws
 // Error{invalid_argument} when the track has no sample, Error{io} when writing fails.
 void write_track_geojson(const TelemetryTrack& track, const std::filesystem::path& out, const Json& provenance);
