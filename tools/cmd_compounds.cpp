@@ -187,7 +187,7 @@ int set_geometry(const Args& args) {
     add_common_options(desc, common);
     desc.add_options()("id", po::value(&id)->required(), "compound id")
         ("file", po::value(&file), "vector file holding the outline or point")
-        ("point", po::value(&point), "LAT,LON")
+        ("at", po::value(&point), "the entry's point, LAT,LON (any form: docs/cli.md)")
         ("compounds", po::value(&registry)->required(), "the GeoJSON registry file to edit")
         ("source", po::value(&title), "title of the source of the geometry")
         ("source-url", po::value(&url), "its URL")
@@ -196,10 +196,10 @@ int set_geometry(const Args& args) {
     po::positional_options_description pos;
     pos.add("id", 1).add("file", 1);
     po::variables_map vm;
-    if (!parse_args(args, "compounds set-geometry ID (FILE | --point LAT,LON) --compounds REG.geojson --source TITLE [--source-url U]",
+    if (!parse_args(args, "compounds set-geometry ID (FILE | --at LAT,LON) --compounds REG.geojson --source TITLE [--source-url U]",
                     desc, pos, vm))
       return 0;
-    if (file.empty() == point.empty()) throw UsageError("give either FILE or --point LAT,LON");
+    if (file.empty() == point.empty()) throw UsageError("give either FILE or --at LAT,LON");
     sp::SiteGeometry g;
     if (!point.empty()) {
       g.type = sp::SiteGeometry::Type::point;

@@ -99,11 +99,26 @@ int run_match(const geoev::Args& args) {
     std::printf("%s: %d of %zu frames located (reference %.2f m/px, sha256 %s)\n", geo::printable(imagery).c_str(), r.located,
                 r.frames.size(), r.reference_gsd_m, r.imagery_sha256.substr(0, 16).c_str());
     for (const auto& f : r.frames) {
-      if (f.status == "located")
-        std::printf("  %-40s located %.7f, %.7f  +-%.1f m  confidence %.2f  %s%s\n", geo::printable(f.frame).c_str(), f.center.lat_deg,
-                    f.center.lon_deg, f.error_m, f.confidence, f.method.c_str(), f.outlier ? "  OUTLIER" : "");
-      else
-        std::printf("  %-40s not_found\n", geo::printable(f.frame).c_str());
+      if (f.status == "located") {
+        std::printf("  %s: located at %.6f, %.6f \xc2\xb1%s (confidence %.2f, %s)%s\n", geo::printable(f.frame).c_str(),
+                    f.center.lat_deg, f.center.lon_deg, geo::format_distance(f.error_m).c_str(), f.confidence,
+                    f.method.c_str(), f.outlier ? ", an OUTLIER among the video's frames" : "");
+        std::printf("    heading %s, %.2f m per frame pixel, tilt %s\n",
+                    f.heading_deg ? (std::to_string(static_cast<int>(std::lround(*f.heading_deg)) % 360) + "\xc2\xb0").c_str() : "unknown",
+                    f.gsd_m,
+                    f.tilt_deg ? (std::to_string(static_cast<int>(std::lround(*f.tilt_deg))) + "\xc2\xb0 from nadir (footprint shape, hfov " +
+                                  std::to_string(static_cast<int>(f.tilt_hfov_deg)) + "\xc2\xb0 assumed)").c_str()
+                               : "unknown");
+      } else {
+        // The reason, and the option that would help, from the frame's own diagnostics.
+        std::string why = "no candidate passed the verification gates";
+        for (const auto& d : f.diagnostics.items())
+          if (d.severity != geo::Severity::info || d.code == "match.not_found") {
+            why = d.message;
+            if (d.severity != geo::Severity::info) break;
+          }
+        std::printf("  %s: not found: %s\n", geo::printable(f.frame).c_str(), geo::printable(why).c_str());
+      }
       geoev::print_diagnostics(f.diagnostics, geo::Severity::warning, f.frame);
     }
     if (r.combined_center)

@@ -116,7 +116,7 @@ struct Rename {
   const char* old_name;
   const char* new_name;
 };
-constexpr Rename kRenames[] = {{"center", "near"},     {"gsd", "gsd-m"},     {"srt", "telemetry"},
+constexpr Rename kRenames[] = {{"center", "near"},     {"gsd", "gsd-m"},     {"srt", "telemetry"},  {"point", "at"},
                                {"utc-offset", "tz"},   {"every", "every-s"}, {"max", "max-frames"},
                                {"delta-t", "delta-t-s"}};
 

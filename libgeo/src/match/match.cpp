@@ -156,6 +156,38 @@ namespace {
 // What a not_found frame lacked: across dates a view is located far more often with its scale,
 // heading and a search centre (bench 2020 views, seeds 2 and 3: on 2009 imagery 23 % with none of
 // them and 72 % with all three, on 2014 imagery 40 % and 85 %; docs/match.md).
+// Heading and tilt a located frame's footprint (corners top-left, top-right, bottom-right, bottom-left)
+// implies. The far edge of a camera tilted t from nadir with vertical field v is wider than the near
+// edge by cos(t - v/2) / cos(t + v/2): solved for t by bisection.
+void orientation_from_footprint(FrameFix& fx, cv::Size frame, double hfov_deg) {
+  if (fx.footprint.size() != 4) return;
+  const auto mid = [](const GeoPoint& a, const GeoPoint& b) {
+    return GeoPoint{(a.lat_deg + b.lat_deg) / 2, (a.lon_deg + b.lon_deg) / 2};
+  };
+  const auto& q = fx.footprint;
+  const auto up = geodesic_inverse(mid(q[3], q[2]), mid(q[0], q[1]));
+  if (up.distance_m <= 0) return;
+  fx.heading_deg = std::fmod(up.azimuth1_deg + 360.0, 360.0);
+  const double top = geodesic_inverse(q[0], q[1]).distance_m, bottom = geodesic_inverse(q[3], q[2]).distance_m;
+  if (top <= 0 || bottom <= 0) return;
+  const double ratio = top / bottom;
+  const double rad = M_PI / 180.0;
+  const double v = 2.0 * std::atan(std::tan(hfov_deg * rad / 2) * frame.height / std::max(1, frame.width)) / rad;
+  fx.tilt_hfov_deg = hfov_deg;
+  if (ratio <= 1.0) {
+    fx.tilt_deg = 0.0;  // nadir (a ratio under 1 is noise of a nadir view, or a frame upside down)
+    return;
+  }
+  auto widening = [&](double t) { return std::cos((t - v / 2) * rad) / std::cos((t + v / 2) * rad); };
+  double lo = 0.0, hi = 89.9 - v / 2;
+  if (hi <= 0 || widening(hi) < ratio) return;
+  for (int i = 0; i < 60; ++i) {
+    const double m = (lo + hi) / 2;
+    (widening(m) < ratio ? lo : hi) = m;
+  }
+  fx.tilt_deg = (lo + hi) / 2;
+}
+
 std::string missing_priors_hint(const ViewPrior& p) {
   std::vector<std::string> miss;
   if (!p.gsd_m) miss.push_back("scale (--gsd-m, or --altitude-m with --hfov-deg)");
@@ -535,6 +567,7 @@ MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string&
       }
       fx.error_m = a.error_m;
       fx.gsd_m = a.frame_gsd_m;
+      orientation_from_footprint(fx, img.size(), opts.hfov_deg.value_or(70.0));
     } else {
       fx.confidence = 0.0;
       if (!fx.diagnostics.has("frame.too_small") && !fx.diagnostics.has("frame.uniform"))
@@ -572,6 +605,8 @@ Json to_json(const FrameFix& f) {
     if (!f.footprint.empty()) ring.push_back({round_to(f.footprint[0].lon_deg, 7), round_to(f.footprint[0].lat_deg, 7)});
     j["footprint"] = {{"type", "Polygon"}, {"coordinates", Json::array({ring})}};
     j["gsd_m"] = round_to(f.gsd_m, 3);
+    j["heading_deg"] = f.heading_deg ? Json(round_to(*f.heading_deg, 1)) : Json();
+    j["tilt_deg"] = f.tilt_deg ? Json(round_to(*f.tilt_deg, 1)) : Json();
     j["error_m"] = round_to(f.error_m, 1);
     j["outlier"] = f.outlier;
   } else {

@@ -75,6 +75,11 @@ struct FrameFix {
   double confidence = 0.0;             // [0, 1]
   double error_m = 0.0;                // estimated error of the centre, metres
   double gsd_m = 0.0;                  // ground metres per frame pixel at the centre, from the fix
+  // From the footprint of a located frame: the compass direction its top faces (bottom-edge midpoint to
+  // top-edge midpoint, degrees clockwise from north), and the tilt from nadir that makes its far edge as
+  // much wider than its near edge as it is (pinhole camera, `tilt_hfov_deg` assumed: the prior or 70).
+  std::optional<double> heading_deg, tilt_deg;
+  double tilt_hfov_deg = 70.0;
   std::string method;
   bool outlier = false;                // inconsistent with the other frames of the same video
   Json gates = Json::object();         // the gate values (inliers, ratios, NCC, peak ratio, z)
