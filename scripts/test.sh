@@ -21,5 +21,6 @@ ctest --test-dir build-asan --output-on-failure -j "$JOBS" --timeout 1200
 
 echo "== fuzz (build-fuzz/)"
 # Every parser of untrusted input under libFuzzer+ASan+UBSan, 10 s each from the seed corpus (a smoke
-# run: scripts/fuzz.sh 600 is the real one). Adds about 4 minutes on 2 cores, most of it the clang build.
+# run: scripts/fuzz.sh 600 is the real one). Adds a clang build of seven modules (508 s on 2 cores under
+# other builds' load, see docs/dev/fuzzing.md) and about a minute of fuzzing.
 scripts/fuzz.sh 10
