@@ -89,6 +89,7 @@ std::optional<UtcTime> parse_gpsu(const Klv& k) {
   const std::string s(reinterpret_cast<const char*>(k.data), 16);
   for (int i : {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15})
     if (!std::isdigit(static_cast<unsigned char>(s[static_cast<std::size_t>(i)]))) return std::nullopt;
+  if (s[12] != '.') return std::nullopt;  // else std::stod would read "12e999" (and throw) or "12x999"
   const int y = 2000 + std::stoi(s.substr(0, 2)), mo = std::stoi(s.substr(2, 2)), d = std::stoi(s.substr(4, 2));
   const int h = std::stoi(s.substr(6, 2)), mi = std::stoi(s.substr(8, 2));
   const double sec = std::stod(s.substr(10, 6));
@@ -136,7 +137,11 @@ void parse_stream(const std::uint8_t* data, std::size_t size, double t0_s, doubl
   each_klv(data, size, diags, [&](const Klv& k) {
     if (k.key == "SCAL") scal = numbers(k);
     else if (k.key == "GPSU") gpsu = parse_gpsu(k);
-    else if (k.key == "GPSF") { auto v = numbers(k); if (!v.empty()) fix = static_cast<int>(v[0]); }
+    else if (k.key == "GPSF") {
+      auto v = numbers(k);
+      if (!v.empty() && v[0] >= 0 && v[0] <= 3) fix = static_cast<int>(v[0]);  // 0 none, 2 2D, 3 3D
+      else if (!v.empty()) diags.warn("gpmf.malformed", "GPSF value out of range (not 0..3); ignored");
+    }
     else if (k.key == "GPSP") { auto v = numbers(k); if (!v.empty()) dop = v[0] / 100.0; }
     else if (k.key == "GPS5") { gps5_copy = k; gps5 = &gps5_copy; }
     else if (k.key == "TYPE" && k.type == 'c') type_desc.assign(reinterpret_cast<const char*>(k.data), k.data_size());
