@@ -16,18 +16,13 @@ namespace ev = geo::events;
 int init(const Args& args) {
   return run_guarded("case init", [&] {
     CommonOptions common;
-    std::string dir, old_dir, title;
+    std::string dir, title;
     po::options_description desc("options");
     add_common_options(desc, common);
-    desc.add_options()("case", po::value(&dir), "case directory to create (new or empty)")
-        ("title", po::value(&title)->default_value(""), "case title");
-    po::options_description hidden;
-    hidden.add_options()("dir", po::value(&old_dir));
-    po::positional_options_description pos;
-    pos.add("dir", 1);
+    desc.add_options()("title", po::value(&title)->default_value(""), "case title");
     po::variables_map vm;
-    if (!parse_args(args, "case init --case DIR [--title T]", desc, pos, vm, &hidden)) return 0;
-    dir = case_dir_option(dir, old_dir);
+    if (!parse_case_command(args, "case init --case DIR [--title T]", desc, dir, vm, "case directory to create (new or empty)"))
+      return 0;
     const auto info = ev::init_case(dir, title);
     if (common.json) print_json(geo::Json{{"dir", info.dir.string()}, {"title", info.title}, {"created_utc", info.created_utc}});
     else std::cout << "created case " << info.dir.string() << "\n";
@@ -79,18 +74,12 @@ int add(const Args& args) {
 int verify(const Args& args) {
   return run_guarded("case verify", [&] {
     CommonOptions common;
-    std::string dir, old_dir, head;
+    std::string dir, head;
     po::options_description desc("options");
     add_common_options(desc, common);
-    desc.add_options()("case", po::value(&dir), "case directory")
-        ("head", po::value(&head), "a custody head hash recorded elsewhere (e.g. in a report): the log must contain it");
-    po::options_description hidden;
-    hidden.add_options()("dir", po::value(&old_dir));
-    po::positional_options_description pos;
-    pos.add("dir", 1);
+    desc.add_options()("head", po::value(&head), "a custody head hash recorded elsewhere (e.g. in a report): the log must contain it");
     po::variables_map vm;
-    if (!parse_args(args, "case verify --case DIR [--head HASH]", desc, pos, vm, &hidden)) return 0;
-    dir = case_dir_option(dir, old_dir);
+    if (!parse_case_command(args, "case verify --case DIR [--head HASH]", desc, dir, vm)) return 0;
     ev::VerifyOptions opts;
     if (!head.empty()) opts.expected_head = head;
     const auto rep = ev::verify_case(ev::open_case(dir), opts, make_progress(common.quiet));

@@ -21,14 +21,7 @@ using geo::test::run_geoev;
 using geo::test::ScratchDir;
 namespace fs = std::filesystem;
 
-std::string sh(const std::string& cmd) {
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  char buf[4096];
-  while (p && std::fgets(buf, sizeof buf, p)) out += buf;
-  if (p) ::pclose(p);
-  return out;
-}
+std::string sh(const std::string& cmd) { return geo::test::shell_output(cmd); }
 
 // Runs SQL on the case's GeoPackage through GDAL (which has the GeoPackage triggers' functions), as a
 // person editing the case with another tool would.

@@ -13,14 +13,7 @@ using geo::test::run_geoev;
 namespace fs = std::filesystem;
 
 namespace {
-std::string sh(const std::string& cmd) {
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  char buf[4096];
-  while (p && std::fgets(buf, sizeof buf, p)) out += buf;
-  if (p) ::pclose(p);
-  return out;
-}
+std::string sh(const std::string& cmd) { return geo::test::shell_output(cmd); }
 int count(const std::string& s, const std::string& what) {
   int n = 0;
   for (auto pos = s.find(what); pos != std::string::npos; pos = s.find(what, pos + 1)) ++n;

@@ -138,11 +138,7 @@ TEST(CliHostileMedia, SunWhenRefusesAnObservationsFifoOrDevice) {
 
 TEST(CliHostileMedia, Latin1FileNameProbesToValidJsonWithItsBytes) {
   ScratchDir dir;
-  geo::test::VideoFixtureOptions o;
-  o.duration_s = 1;
-  const auto fx = geo::test::make_video(dir / "v.mp4", o);
-  const fs::path latin1 = dir / std::string("x\xe9.mp4");
-  fs::copy_file(fx.path, latin1);
+  const fs::path latin1 = geo::test::make_latin1_named_video(dir.path());
   const auto r = geo::test::run_geoev({"probe", latin1.string(), "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(geo::is_valid_utf8(r.out));

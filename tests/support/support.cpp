@@ -17,6 +17,8 @@
 #include <gdal.h>
 #include <gtest/gtest.h>
 
+#include "geo/core/error.hpp"
+
 namespace geo::test {
 
 fs::path shared_data() {
@@ -121,6 +123,24 @@ std::string random_bytes(std::size_t n, unsigned seed) {
   std::string s(n, '\0');
   for (auto& c : s) c = static_cast<char>(rng() & 0xff);
   return s;
+}
+
+std::string shell_output(const std::string& command) {
+  std::string out;
+  FILE* p = ::popen(command.c_str(), "r");
+  char buf[4096];
+  while (p && std::fgets(buf, sizeof buf, p)) out += buf;
+  if (p) ::pclose(p);
+  return out;
+}
+
+std::string error_message_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const geo::Error& e) {
+    return e.what();
+  }
+  return "";
 }
 
 std::vector<double> run_python_numbers(const std::string& script) {

@@ -2,6 +2,7 @@
 // Test helpers: where the shared samples are, scratch directories, running the real geoev binary.
 #pragma once
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,11 @@ void write_bytes(const fs::path& p, const std::string& bytes);
 std::string read_text(const fs::path& p);
 // `n` deterministic pseudo-random bytes.
 std::string random_bytes(std::size_t n, unsigned seed = 1);
+// The standard output of a shell command (a reference tool: ogrinfo, sqlite3, xmllint).
+std::string shell_output(const std::string& command);
+// The message of the geo::Error `f` throws, or "" when it throws none.
+std::string error_message_of(const std::function<void()>& f);
+
 // Runs a Python 3 script (e.g. a GeographicLib reference) and returns the numbers it prints, in order.
 std::vector<double> run_python_numbers(const std::string& script);
 // A VRT of `src` whose metadata states an acquisition date (ACQUISITION_DATE): dated imagery without

@@ -342,6 +342,14 @@ void make_audio_only(const fs::path& path, double duration_s, unsigned seed) {
   ok(av_write_trailer(mux.oc), "write trailer");
 }
 
+fs::path make_latin1_named_video(const fs::path& dir) {
+  VideoFixtureOptions o;
+  o.duration_s = 1;
+  const fs::path latin1 = dir / std::string("x\xe9.mp4");
+  make_video(latin1, o);
+  return latin1;
+}
+
 void make_still_jpeg(const fs::path& path, int width, int height, unsigned seed) {
   VideoFixtureOptions o;
   o.width = width;

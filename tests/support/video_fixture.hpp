@@ -64,6 +64,9 @@ void make_still_jpeg(const std::filesystem::path& path, int width = 320, int hei
 // not decode (wrong orientation, not a fixture frame).
 int read_frame_index(const cv::Mat& picture);
 
+// A 1 s 320x240 fixture video in `dir` named "x\xe9.mp4": a Latin-1 file name, not UTF-8.
+std::filesystem::path make_latin1_named_video(const std::filesystem::path& dir);
+
 // Copies the first `fraction` of a file's bytes to `dst` (a truncated file).
 void truncate_copy(const std::filesystem::path& src, const std::filesystem::path& dst, double fraction);
 

@@ -198,19 +198,24 @@ std::string case_dir_option(const std::string& case_dir, const std::string& old_
   return case_dir;
 }
 
-bool parse_case_only(const Args& args, const std::string& usage, std::string& dir, CommonOptions& common) {
-  po::options_description desc("options");
-  add_common_options(desc, common);
-  desc.add_options()("case", po::value(&dir), "case directory");
+bool parse_case_command(const Args& args, const std::string& usage, po::options_description& desc, std::string& dir,
+                        po::variables_map& vm, const char* case_help) {
+  desc.add_options()("case", po::value(&dir), case_help);
   std::string old_dir;
   po::options_description hidden;
   hidden.add_options()("dir", po::value(&old_dir));
   po::positional_options_description pos;
   pos.add("dir", 1);
-  po::variables_map vm;
   if (!parse_args(args, usage, desc, pos, vm, &hidden)) return false;
   dir = case_dir_option(dir, old_dir);
   return true;
+}
+
+bool parse_case_only(const Args& args, const std::string& usage, std::string& dir, CommonOptions& common) {
+  po::options_description desc("options");
+  add_common_options(desc, common);
+  po::variables_map vm;
+  return parse_case_command(args, usage, desc, dir, vm);
 }
 
 int dispatch_verbs(const std::string& command, const Args& args, const std::vector<Verb>& verbs) {

@@ -90,6 +90,10 @@ bool parse_args(const Args& args, const std::string& usage, const po::options_de
 // Throws UsageError when neither or both are given.
 std::string case_dir_option(const std::string& case_dir, const std::string& old_positional);
 
+// Parses a command about one case: `desc` gains --case DIR (a positional DIR is the old spelling,
+// accepted with a notice). Returns false when --help was shown.
+bool parse_case_command(const Args& args, const std::string& usage, po::options_description& desc, std::string& dir,
+                        po::variables_map& vm, const char* case_help = "case directory");
 // Parses a command whose only input is the case: `--case DIR` (a positional DIR is the old spelling),
 // plus the common options. Returns false when --help was shown.
 bool parse_case_only(const Args& args, const std::string& usage, std::string& dir, CommonOptions& common);

@@ -160,11 +160,7 @@ TEST(HostileInput, PictureFilesOverTheByteCapAreRefusedUnread) {
 
 TEST(HostileInput, Latin1FileNameKeepsItsBytesInTheJson) {
   ScratchDir dir;
-  geo::test::VideoFixtureOptions o;
-  o.duration_s = 1;
-  const auto fx = geo::test::make_video(dir / "clip.mp4", o);
-  const fs::path latin1 = dir / std::string("x\xe9.mp4");
-  fs::copy_file(fx.path, latin1);
+  const fs::path latin1 = geo::test::make_latin1_named_video(dir.path());
   const geo::MediaInfo m = geo::probe_media(latin1, geo::ProbeOptions{});
   EXPECT_EQ(m.path, latin1.string());  // the exact bytes, in memory
   const geo::Json j = geo::to_json(m);
@@ -174,7 +170,8 @@ TEST(HostileInput, Latin1FileNameKeepsItsBytesInTheJson) {
   const geo::Json back = geo::Json::parse(text);  // valid UTF-8 JSON
   EXPECT_NE(back["path"].get<std::string>().find("x\xEF\xBF\xBD.mp4"), std::string::npos);  // U+FFFD shown
   // A valid name gets no path_hex.
-  EXPECT_FALSE(geo::to_json(geo::probe_media(fx.path, geo::ProbeOptions{})).contains("path_hex"));
+  fs::copy_file(latin1, dir / "clip.mp4");
+  EXPECT_FALSE(geo::to_json(geo::probe_media(dir / "clip.mp4", geo::ProbeOptions{})).contains("path_hex"));
 }
 
 // A JPEG whose EXIF IFD0 holds Make "Ca\xff\xffn" and Orientation 9, before a real picture.

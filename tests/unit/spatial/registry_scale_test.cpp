@@ -26,14 +26,7 @@ namespace {
 // are several times slower). The quadratic check it replaced took minutes at 10^5 vertices.
 constexpr double kMaxValidateSeconds = 10.0;
 
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+std::string message_of(const std::function<void()>& f) { return geo::test::error_message_of(f); }
 
 // A circle of `n` vertices, 1 degree across (vertices far apart next to the 1e-8 degree rounding of
 // write_registry), as a registry feature.

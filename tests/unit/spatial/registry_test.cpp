@@ -9,14 +9,7 @@ using namespace geo;
 using namespace geo::spatial;
 
 namespace {
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+std::string message_of(const std::function<void()>& f) { return geo::test::error_message_of(f); }
 }  // namespace
 
 TEST(Registry, ShippedRegistryKeepsOnlySourcedPositions) {
