@@ -71,6 +71,11 @@ TEST(CliMatch, LocatesACropAndWritesGeoJson) {
   const geo::GeoPoint c{fr["center"]["lat_deg"].get<double>(), fr["center"]["lon_deg"].get<double>(), {}};
   EXPECT_LT(geo::geodesic_inverse(c, f.truth).distance_m, 10.0);  // two 5 m reference pixels
   EXPECT_NEAR(fr["gsd_m"].get<double>(), 2.5, 0.25);
+  // A north-up nadir crop of a UTM raster: its top faces north within the grid convergence (0.1 deg
+  // here) and the fix's error, and its footprint is a rectangle (tilt 0).
+  const double heading = fr["heading_deg"].get<double>();
+  EXPECT_LT(std::min(heading, 360.0 - heading), 2.0) << heading;
+  EXPECT_LT(fr["tilt_deg"].get<double>(), 5.0);
   EXPECT_GE(fr["confidence"].get<double>(), 0.5);
   EXPECT_EQ(j["imagery"]["sha256"].get<std::string>().size(), 64u);
   const geo::Json g = geo::read_json_file(out);

@@ -153,9 +153,6 @@ MatchOptions frame_options(const MatchOptions& opts, const FrameRef& frame, std:
 
 namespace {
 
-// What a not_found frame lacked: across dates a view is located far more often with its scale,
-// heading and a search centre (bench 2020 views, seeds 2 and 3: on 2009 imagery 23 % with none of
-// them and 72 % with all three, on 2014 imagery 40 % and 85 %; docs/match.md).
 // Heading and tilt a located frame's footprint (corners top-left, top-right, bottom-right, bottom-left)
 // implies. The far edge of a camera tilted t from nadir with vertical field v is wider than the near
 // edge by cos(t - v/2) / cos(t + v/2): solved for t by bisection.
@@ -188,6 +185,9 @@ void orientation_from_footprint(FrameFix& fx, cv::Size frame, double hfov_deg) {
   fx.tilt_deg = (lo + hi) / 2;
 }
 
+// What a not_found frame lacked: across dates a view is located far more often with its scale,
+// heading and a search centre (bench 2020 views, seeds 2 and 3: on 2009 imagery 23 % with none of
+// them and 72 % with all three, on 2014 imagery 40 % and 85 %; docs/match.md).
 std::string missing_priors_hint(const ViewPrior& p) {
   std::vector<std::string> miss;
   if (!p.gsd_m) miss.push_back("scale (--gsd-m, or --altitude-m with --hfov-deg)");
