@@ -72,6 +72,14 @@ int add(const Args& args) {
         std::cout << ", " << e.relation << " " << geo::printable(e.compound_name) << " (" << geo::format_distance(e.distance_m) << ")";
       else std::cout << ", no compound";
       std::cout << "\n";
+      const auto zone = local_zone(e.position, tz);
+      if (e.time_from || e.time_to) {
+        std::cout << "  time " << (e.time_from ? utc_and_local(*e.time_from, zone) : std::string("?"));
+        if (e.time_to && (!e.time_from || *e.time_to != *e.time_from)) std::cout << " to " << utc_and_local(*e.time_to, zone);
+        std::cout << "\n";
+      } else {
+        std::cout << "  time unknown\n";
+      }
       if (!e.association_note.empty()) std::cout << "  " << geo::printable(e.association_note) << "\n";
       if (e.context.contains("town") && e.context["town"].is_object()) {
         const auto& t = e.context["town"];
@@ -95,9 +103,12 @@ int list(const Args& args) {
       print_json(json_array(events));
     } else {
       for (const auto& e : events)
-        std::cout << e.id << "  " << e.position.lat_deg << "," << e.position.lon_deg << " +-" << e.uncertainty_m << " m  "
-                  << ev::to_string(e.precision) << "  " << (e.compound_id.empty() ? "-" : e.relation + " " + e.compound_id)
-                  << "  " << geo::printable(e.description) << "\n";
+        std::cout << e.id << "  " << geo::round_to(e.position.lat_deg, 6) << ", " << geo::round_to(e.position.lon_deg, 6)
+                  << " \xc2\xb1" << geo::format_distance(e.uncertainty_m) << "  " << ev::to_string(e.precision) << "  "
+                  << (e.time_from ? geo::format_utc(*e.time_from) : std::string("time unknown"))
+                  << (e.time_to && e.time_from && *e.time_to != *e.time_from ? " to " + geo::format_utc(*e.time_to) : std::string())
+                  << "  " << (e.compound_id.empty() ? "-" : e.relation + " " + e.compound_id) << "  "
+                  << geo::printable(e.description) << "\n";
     }
     return 0;
   });
