@@ -95,6 +95,16 @@ UtcTime TimeZone::to_utc(CivilDate date, int hour, int minute, double second, bo
   return UtcTime{s * 1000000 + static_cast<std::int64_t>(std::llround((second - whole) * 1e6))};
 }
 
+UtcTime TimeZone::from_wall_clock(UtcTime wall, bool* ambiguous) const {
+  std::int64_t days = wall.unix_us / 86400000000LL, rem = wall.unix_us % 86400000000LL;
+  if (rem < 0) rem += 86400000000LL, --days;
+  const std::int64_t whole_s = rem / 1000000;
+  UtcTime t = to_utc(civil_from_days(days), static_cast<int>(whole_s / 3600), static_cast<int>(whole_s / 60 % 60),
+                     static_cast<double>(whole_s % 60), ambiguous);
+  t.unix_us += rem % 1000000;
+  return t;
+}
+
 std::string format_in_zone(UtcTime t, const TimeZone& zone, int frac_digits) {
   return format_local(t, zone.offset_s(t) / 60, frac_digits) + " (" + zone.name() + ")";
 }
@@ -106,15 +116,8 @@ ParsedTime parse_time_with_zone(std::string_view text, const std::optional<TimeZ
     throw Error(Errc::invalid_argument, flag + " '" + printable(trim(text)) +
                                             "' has no zone: add Z for UTC or an offset such as +07:00, or give --tz ZONE "
                                             "(e.g. Asia/Phnom_Penh)");
-  // Without a zone parse_iso8601 read the wall-clock fields as UTC: take them back and place them.
-  const std::int64_t us = p.utc.unix_us;
-  std::int64_t days = us / 86400000000LL, rem = us % 86400000000LL;
-  if (rem < 0) rem += 86400000000LL, --days;
-  const CivilDate d = civil_from_days(days);
-  const int h = static_cast<int>(rem / 3600000000LL);
-  const int mi = static_cast<int>(rem / 60000000LL % 60);
-  const double s = static_cast<double>(rem % 60000000LL) * 1e-6;
-  p.utc = zone->to_utc(d, h, mi, s);
+  // Without a zone parse_iso8601 read the wall-clock fields as UTC: place them in the zone.
+  p.utc = zone->from_wall_clock(p.utc);
   p.offset_min = zone->offset_s(p.utc) / 60;
   p.has_zone = true;
   return p;

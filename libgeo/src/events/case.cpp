@@ -150,26 +150,15 @@ CaseInfo init_case(const fs::path& dir, const std::string& title) {
       append_custody(ds.get(), "case.init", Json{{"title", title}}, Json::array(),
                      Json::array({Json{{"path", "case.json"}, {"sha256", sha256_hex(case_json)}}}));
       if (GDALDatasetCommitTransaction(ds.get()) != OGRERR_NONE) throw Error(Errc::io, "case.init: commit failed");
+      write_custody_head(ds.get(), info.dir);  // later actions rewrite it (write_action)
       adapters::close_dataset(ds, "case.init");
     }
     write_file_atomic(info.dir / "case.json", case_json);
     fs::rename(tmp, info.dir / "case.gpkg");
-    // The head file follows the first entry; later actions rewrite it (write_action).
-    std::vector<CustodyEntry> first;
-    read_action(info, [&](GDALDatasetH ds) {
-      OGRLayerH l = layer(ds, "custody");
-      OGR_L_ResetReading(l);
-      while (adapters::FeaturePtr f{OGR_L_GetNextFeature(l)}) first.push_back(CustodyEntry{0, "", "", "", {}, {}, {}, "", get_str(f.get(), "entry_hash")});
-    });
-    write_file_atomic(info.dir / kHeadFile,
-                      dump_json(Json{{"format", "geoev-custody-head"}, {"entries", first.size()},
-                                     {"head", first.empty() ? std::string() : first.back().entry_hash},
-                                     {"utc", format_utc(now_utc(), 6)}},
-                                2) +
-                          "\n");
   } catch (...) {
     fs::remove(tmp, ec);
     fs::remove(info.dir / "case.json", ec);
+    fs::remove(info.dir / kHeadFile, ec);
     throw;
   }
   return info;

@@ -81,9 +81,9 @@ std::string csv_cell(const std::string& raw) {
   if (!s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos) {
     // A plain negative number stays a number: coordinates and distances are negative in places.
     char* end = nullptr;
-    const double v = std::strtod(s.c_str(), &end);
-    (void)v;
-    if (s.front() != '-' || end != s.c_str() + s.size()) s.insert(s.begin(), '\'');
+    std::strtod(s.c_str(), &end);
+    const bool plain_number = s.front() == '-' && end == s.c_str() + s.size();
+    if (!plain_number) s.insert(s.begin(), '\'');
   }
   if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
   std::string o = "\"";

@@ -50,9 +50,11 @@ struct PendingScope {
   ~PendingScope() { t_pending_rows = nullptr; }
 };
 
+}  // namespace
+
 // The head file: the chain's length and last hash, rewritten after every committed action, so that
 // deleting the last entries (which leaves a consistent but shorter chain) is seen by verify.
-void write_head(GDALDatasetH ds, const CaseInfo& c) {
+void write_custody_head(GDALDatasetH ds, const fs::path& dir) {
   std::int64_t n = 0;
   std::string head;
   OGRLayerH res = GDALDatasetExecuteSQL(ds, "SELECT COUNT(*) AS n, (SELECT entry_hash FROM custody ORDER BY fid DESC LIMIT 1) AS h FROM custody",
@@ -64,14 +66,12 @@ void write_head(GDALDatasetH ds, const CaseInfo& c) {
     }
     GDALDatasetReleaseResultSet(ds, res);
   }
-  write_file_atomic(c.dir / kHeadFile,
+  write_file_atomic(dir / kHeadFile,
                     dump_json(Json{{"format", "geoev-custody-head"}, {"entries", n}, {"head", head},
                                    {"utc", format_utc(now_utc(), 6)}},
                               2) +
                         "\n");
 }
-
-}  // namespace
 
 const std::vector<const char*>& bound_layers() {
   static const std::vector<const char*> l = {"media", "frames", "observations", "events"};
@@ -99,7 +99,7 @@ void write_action(const CaseInfo& c, const std::function<void(GDALDatasetH)>& bo
   }
   if (GDALDatasetCommitTransaction(ds.get()) != OGRERR_NONE)
     throw Error(Errc::io, "case: commit failed (GDAL: " + cap.message() + ")", "GDAL");
-  write_head(ds.get(), c);
+  write_custody_head(ds.get(), c.dir);
   adapters::close_dataset(ds, "case");
 }
 

@@ -36,6 +36,8 @@ struct BoundRow {
 std::string row_hash(OGRFeatureH f);
 // DIR/custody-head.json: the chain's length and last entry hash after the last committed action.
 inline constexpr const char* kHeadFile = "custody-head.json";
+// Writes DIR/custody-head.json from the custody layer of `ds` (after its transaction committed).
+void write_custody_head(GDALDatasetH ds, const fs::path& dir);
 // case.json's format_version: 2 binds rows, case.json and the head (1: earlier cases, still read).
 inline constexpr int kCaseFormatVersion = 2;
 

@@ -38,13 +38,8 @@ std::size_t localize_track_clock(TelemetryTrack& track, const TimeZone& zone, co
   std::size_t n = 0, skipped = 0;
   for (auto& s : track.samples) {
     if (s.utc || !s.local_clock) continue;
-    // local_clock holds the wall-clock fields as if they were UTC.
-    const std::int64_t us = s.local_clock->unix_us;
-    std::int64_t days = us / 86400000000LL, rem = us % 86400000000LL;
-    if (rem < 0) rem += 86400000000LL, --days;
     try {
-      s.utc = zone.to_utc(civil_from_days(days), static_cast<int>(rem / 3600000000LL), static_cast<int>(rem / 60000000LL % 60),
-                          static_cast<double>(rem % 60000000LL) * 1e-6);
+      s.utc = zone.from_wall_clock(*s.local_clock);  // local_clock holds the wall-clock fields as if UTC
       ++n;
     } catch (const Error&) {
       ++skipped;

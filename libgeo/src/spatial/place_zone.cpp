@@ -152,6 +152,25 @@ std::optional<TimeZone> zone_of_country(const Tables& t, const std::string& name
   return TimeZone::named(best->zone);
 }
 
+// The shipped registry's point sites with a country, read once per process (none when it is missing:
+// the outline's answer then stands, with its border note).
+struct BorderSite {
+  std::string name, country;
+  GeoPoint at;
+};
+const std::vector<BorderSite>& border_sites() {
+  static const std::vector<BorderSite> sites = [] {
+    std::vector<BorderSite> out;
+    try {
+      for (const auto& c : load_selected_registry({}).compounds)
+        if (!c.country.empty() && c.geometry.type == SiteGeometry::Type::point) out.push_back({c.name, c.country, c.geometry.point});
+    } catch (const Error&) {
+    }
+    return out;
+  }();
+  return sites;
+}
+
 // A registry site (with its country) this close settles which side of a border a place is on.
 constexpr double kSiteSettlesBorderM = 3000.0;
 // Natural Earth 1:10m borders are generalised by up to about this much.
@@ -184,26 +203,20 @@ std::optional<PlaceZone> zone_at(const GeoPoint& p) {
     std::string code;
     const auto other = zone_of_country(t, n->name, p, &code, nullptr);
     if (!other || other->offset_s(now) == out.zone.offset_s(now)) continue;
-    try {
-      const auto reg = load_selected_registry({});
-      const Compound* site = nullptr;
-      double best = kSiteSettlesBorderM;
-      for (const auto& c : reg.compounds) {
-        if (c.country.empty() || c.geometry.type != SiteGeometry::Type::point) continue;
-        const double d = geodesic_inverse(p, c.geometry.point).distance_m;
-        if (d < best) best = d, site = &c;
+    const BorderSite* site = nullptr;
+    double best = kSiteSettlesBorderM;
+    for (const auto& s : border_sites()) {
+      const double d = geodesic_inverse(p, s.at).distance_m;
+      if (d < best) best = d, site = &s;
+    }
+    if (site && (site->country == code || site->country == out.country_code)) {
+      if (site->country == code) {
+        out.zone = *other;
+        out.country = n->name;
+        out.country_code = code;
       }
-      if (site && (site->country == code || site->country == out.country_code)) {
-        if (site->country == code) {
-          out.zone = *other;
-          out.country = n->name;
-          out.country_code = code;
-        }
-        out.method = "registry site " + site->name + " (" + site->country + ") at a border the outline cannot resolve";
-        return out;
-      }
-    } catch (const Error&) {
-      // no registry: the outline's answer stands, flagged below
+      out.method = "registry site " + site->name + " (" + site->country + ") at a border the outline cannot resolve";
+      return out;
     }
     out.border_note = "within about 3 km of " + n->name + " (" + other->name() + "): the 1:10m outline cannot tell which side";
   }

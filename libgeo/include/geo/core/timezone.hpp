@@ -29,6 +29,9 @@ class TimeZone {
   // Error{invalid_argument} naming the gap; a time that occurred twice (DST end) is the earlier one and
   // *ambiguous (when given) is set.
   UtcTime to_utc(CivilDate date, int hour, int minute, double second, bool* ambiguous = nullptr) const;
+  // The same for a wall-clock time held in a UtcTime as if it were UTC (a zoneless ISO 8601 time as
+  // parse_iso8601 reads it, a DJI clock): its civil fields read in this zone. Microseconds are kept.
+  UtcTime from_wall_clock(UtcTime wall, bool* ambiguous = nullptr) const;
 
  private:
   struct Impl;
