@@ -77,23 +77,14 @@ std::string output_format(const std::string& out, const std::string& format, con
 }
 
 std::optional<LocalZone> local_zone(const std::optional<geo::GeoPoint>& place, const std::string& tz) {
-  if (!tz.empty()) return LocalZone{geo::TimeZone::named(tz), "--tz", {}};
-  if (!place) return std::nullopt;
-  try {
-    if (const auto z = geo::spatial::zone_at(*place))
-      return LocalZone{z->zone, "the zone at the place: " + z->country + ", by " + z->method, z->border_note};
-  } catch (const geo::Error&) {
-    // no shipped country outlines: times in UTC only
-  }
-  return std::nullopt;
+  const auto z = geo::spatial::zone_for(place, tz);
+  if (!z) return std::nullopt;
+  return LocalZone{z->zone, z->method == "--tz" ? z->method : "the zone at the place: " + z->country + ", by " + z->method,
+                   z->border_note};
 }
 
 std::string utc_and_local(geo::UtcTime t, const std::optional<LocalZone>& zone) {
-  std::string s = geo::format_utc(t);
-  if (!zone) return s;
-  const std::string local = geo::format_local(t, zone->zone.offset_s(t) / 60);  // 2025-03-15T09:30:00+07:00
-  return s + " (" + local.substr(11, 8) + " local on " + local.substr(0, 10) + ", " + local.substr(19) +
-         (zone->zone.is_fixed_offset() ? std::string() : " " + zone->zone.name()) + ")";
+  return geo::format_utc_and_local(t, zone ? &zone->zone : nullptr);
 }
 
 void add_force_option(po::options_description& desc, bool& force) {

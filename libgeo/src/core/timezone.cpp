@@ -105,6 +105,14 @@ UtcTime TimeZone::from_wall_clock(UtcTime wall, bool* ambiguous) const {
   return t;
 }
 
+std::string format_utc_and_local(UtcTime t, const TimeZone* zone) {
+  std::string s = format_utc(t);
+  if (!zone) return s;
+  const std::string local = format_local(t, zone->offset_s(t) / 60);  // 2025-03-15T09:30:00+07:00
+  return s + " (" + local.substr(11, 8) + " local on " + local.substr(0, 10) + ", " + local.substr(19) +
+         (zone->is_fixed_offset() ? std::string() : " " + zone->name()) + ")";
+}
+
 std::string format_in_zone(UtcTime t, const TimeZone& zone, int frac_digits) {
   return format_local(t, zone.offset_s(t) / 60, frac_digits) + " (" + zone.name() + ")";
 }

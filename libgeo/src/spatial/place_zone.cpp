@@ -223,4 +223,14 @@ std::optional<PlaceZone> zone_at(const GeoPoint& p) {
   return out;
 }
 
+std::optional<PlaceZone> zone_for(const std::optional<GeoPoint>& place, const std::string& tz) {
+  if (!tz.empty()) return PlaceZone{TimeZone::named(tz), {}, {}, "--tz", {}};
+  if (!place) return std::nullopt;
+  try {
+    return zone_at(*place);
+  } catch (const Error&) {
+    return std::nullopt;  // no shipped country outlines
+  }
+}
+
 }  // namespace geo::spatial

@@ -30,6 +30,10 @@ TEST(TimeZone, PhnomPenhIsSevenHoursAndYangonSixAndAHalfAhead) {
   EXPECT_EQ(geo::parse_time_with_zone("2025-03-15T09:30", yg).utc.unix_us, t.unix_us + 1800LL * 1000000);
   EXPECT_EQ(geo::format_in_zone(t, pp), "2025-03-15T09:30:00+07:00 (Asia/Phnom_Penh)");
   EXPECT_EQ(geo::format_in_zone(t, yg), "2025-03-15T09:00:00+06:30 (Asia/Yangon)");
+  EXPECT_EQ(geo::format_utc_and_local(t, &pp), "2025-03-15T02:30:00Z (09:30:00 local on 2025-03-15, +07:00 Asia/Phnom_Penh)");
+  const auto fixed = TimeZone::named("+07:00");
+  EXPECT_EQ(geo::format_utc_and_local(t, &fixed), "2025-03-15T02:30:00Z (09:30:00 local on 2025-03-15, +07:00)");
+  EXPECT_EQ(geo::format_utc_and_local(t, nullptr), "2025-03-15T02:30:00Z");
   // A time with its own offset keeps it, whatever --tz says.
   EXPECT_EQ(geo::parse_time_with_zone("2025-03-15T09:30+07:00", yg).utc, t);
 }

@@ -41,6 +41,10 @@ class TimeZone {
 // "2025-03-15T16:30:00+07:00 (Asia/Phnom_Penh)": the local time with its offset and zone name.
 std::string format_in_zone(UtcTime t, const TimeZone& zone, int frac_digits = 0);
 
+// A time for people: "2025-03-15T02:30:00Z (09:30:00 local on 2025-03-15, +07:00 Asia/Phnom_Penh)";
+// the UTC time alone without a zone; a fixed-offset zone is not named twice.
+std::string format_utc_and_local(UtcTime t, const TimeZone* zone);
+
 // An ISO 8601 time as a person gives it on the command line. With a zone or offset in the text ("Z",
 // "+07:00") it is that instant; without one it is a wall-clock time in `zone` when given, and otherwise
 // refused: Error{invalid_argument} "time '2025-03-15T09:30' has no zone: add Z for UTC or an offset such

@@ -32,6 +32,11 @@ struct PlaceZone {
 // per process (about 0.5 s); thread-safe. Throws Error{not_found} when the shipped outlines are missing.
 std::optional<PlaceZone> zone_at(const GeoPoint& p);
 
+// The zone for local times: `tz` when not empty (method "--tz"; Error{invalid_argument} when unknown),
+// else zone_at(*place) when the place is known, else none (also when the shipped outlines are missing:
+// times are then shown in UTC only).
+std::optional<PlaceZone> zone_for(const std::optional<GeoPoint>& place, const std::string& tz);
+
 // data/basemap/countries-10m.topojson (Natural Earth, public domain, via world-atlas), found like the
 // shipped registry.
 std::filesystem::path shipped_countries_path();
