@@ -166,7 +166,7 @@ CaseInfo init_case(const fs::path& dir, const std::string& title) {
 
 CaseInfo open_case(const fs::path& dir) {
   std::error_code ec;
-  const std::string hint = " (create one with: geoev case init DIR)";
+  const std::string hint = " (create one with: geoev case init --case DIR)";
   if (!fs::is_directory(dir, ec)) throw Error(Errc::not_found, "case: " + dir.string() + ": no such directory" + hint);
   if (!fs::exists(dir / "case.json", ec) || !fs::exists(dir / "case.gpkg", ec))
     throw Error(Errc::not_found, "case: " + dir.string() + ": is not a geoev case (no case.json/case.gpkg)" + hint);
@@ -508,7 +508,7 @@ std::vector<Observation> list_observations(const CaseInfo& c) {
 
 void EventInput::validate() const {
   if (!position && observation_ids.empty())
-    throw Error(Errc::invalid_argument, "events.add: give a position (--lat --lon --uncertainty-m) or observations");
+    throw Error(Errc::invalid_argument, "events.add: give a position (--at LAT,LON --uncertainty-m M) or observations");
   if (position) {
     geo::validate(*position, "events.add: position");
     if (!uncertainty_m) throw Error(Errc::invalid_argument, "events.add: a position needs its uncertainty in metres");
@@ -587,7 +587,7 @@ void combine_place(const std::vector<Observation>& obs, Event& e, Diagnostics& d
   std::vector<const Observation*> pos;
   for (const auto& o : obs)
     if (o.in.position) pos.push_back(&o);
-  if (pos.empty()) throw Error(Errc::invalid_argument, "events.add: none of the observations has a position; give --lat --lon");
+  if (pos.empty()) throw Error(Errc::invalid_argument, "events.add: none of the observations has a position; give --at LAT,LON");
   const GeoPoint ref = *pos[0]->in.position;
   double wsum = 0, x = 0, y = 0;
   for (const auto* o : pos) {

@@ -313,10 +313,10 @@ void ProbeOptions::validate() const {
     if (fs::is_directory(*srt, ec))
       throw Error(Errc::invalid_argument, "probe: " + printable(srt->string()) + ": SRT is a directory");
     // Refused here, before the media file is read and hashed: a FIFO, a device, an oversized file.
-    require_regular_file(*srt, "probe: --srt");
+    require_regular_file(*srt, "probe: --telemetry");
     const std::uint64_t size = fs::file_size(*srt, ec);
     if (!ec && size > kMaxTextInputBytes)
-      throw Error(Errc::invalid_argument, "probe: --srt: " + printable(srt->string()) + ": too large for an SRT file (" +
+      throw Error(Errc::invalid_argument, "probe: --telemetry: " + printable(srt->string()) + ": too large for an SRT file (" +
                                               std::to_string(size >> 20) + " MiB; at most " +
                                               std::to_string(kMaxTextInputBytes >> 20) + " MiB)");
   }
