@@ -81,7 +81,7 @@ const std::vector<FieldSpec>& event_fields() {
       {"compound_id", OFTString}, {"compound_name", OFTString}, {"relation", OFTString}, {"distance_m", OFTReal},
       {"p_inside", OFTReal}, {"compounds", OFTString}, {"description", OFTString}, {"notes", OFTString},
       {"flags", OFTString}, {"created_utc", OFTString}, {"tool_version", OFTString},
-      {"association_note", OFTString}, {"context", OFTString}};
+      {"association_note", OFTString}, {"context", OFTString}, {"details", OFTString}};
   return f;
 }
 
@@ -521,6 +521,7 @@ void EventInput::validate() const {
     throw Error(Errc::invalid_argument, "events.add: --max-distance-m must be a number of metres > 0");
   if (!std::isfinite(within_m) || within_m < 0)
     throw Error(Errc::invalid_argument, "events.add: --within-m must be a finite number of metres >= 0");
+  if (!details.is_object()) throw Error(Errc::invalid_argument, "events.add: details must be a JSON object");
 }
 
 Json to_json(const Event& e) {
@@ -541,6 +542,7 @@ Json to_json(const Event& e) {
   j["description"] = e.description;
   j["notes"] = e.notes;
   j["flags"] = e.flags;
+  if (!e.details.empty()) j["details"] = e.details;
   j["created_utc"] = e.created_utc;
   j["tool_version"] = e.tool_version;
   return j;
@@ -576,6 +578,9 @@ Event event_from(OGRFeatureH f) {
   e.notes = get_str(f, "notes");
   const Json fl = Json::parse(get_str(f, "flags"), nullptr, false);
   if (fl.is_array()) e.flags = fl.get<std::vector<std::string>>();
+  const auto details = get_str(f, "details");
+  if (!details.empty()) e.details = Json::parse(details, nullptr, false);
+  if (e.details.is_discarded()) e.details = Json::object();
   e.created_utc = get_str(f, "created_utc");
   e.tool_version = get_str(f, "tool_version");
   return e;
@@ -685,6 +690,9 @@ Event add_event(const CaseInfo& c, const EventInput& in, Diagnostics& diag) {
   e.precision = precision_class(e.uncertainty_m);
   e.description = in.description;
   e.notes = in.notes;
+  e.details = in.details;
+  for (const auto& fl : in.flags)
+    if (std::find(e.flags.begin(), e.flags.end(), fl) == e.flags.end()) e.flags.push_back(fl);
   e.tool_version = version();
   e.created_utc = format_utc(now_utc());
   // Compound association: compounds and zones only, within the cap; the rest is context.
@@ -759,6 +767,7 @@ Event add_event(const CaseInfo& c, const EventInput& in, Diagnostics& diag) {
     set_str(f.get(), "description", e.description);
     set_str(f.get(), "notes", e.notes);
     set_str(f.get(), "flags", dump_json(Json(e.flags)));
+    if (!e.details.empty()) set_str(f.get(), "details", dump_json(e.details));
     set_str(f.get(), "created_utc", e.created_utc);
     set_str(f.get(), "tool_version", e.tool_version);
     create_feature(l, f.get(), "event");
@@ -772,6 +781,12 @@ Event add_event(const CaseInfo& c, const EventInput& in, Diagnostics& diag) {
                    inputs, Json::array({sha256_hex(dump_json(to_json(e)))}));
   });
   return e;
+}
+
+void log_action(const CaseInfo& c, const std::string& action, const Json& parameters, const Json& inputs,
+                const Json& outputs) {
+  if (action.empty()) throw Error(Errc::invalid_argument, "case.log: an action needs a name");
+  write_action(c, [&](GDALDatasetH ds) { append_custody(ds, action, parameters, inputs, outputs); });
 }
 
 std::vector<Event> list_events(const CaseInfo& c) {

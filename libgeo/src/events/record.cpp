@@ -9,17 +9,20 @@
 
 namespace geo::events {
 
-std::vector<std::int64_t> record_match(const CaseInfo& c, const MatchResult& r) {
+std::vector<std::int64_t> record_match(const CaseInfo& c, const MatchResult& r, const std::string& media_sha256,
+                                       const Json& extra) {
   std::vector<std::int64_t> ids;
   for (const auto& f : r.frames) {
     ObservationInput o;
     o.kind = "image_match";
+    o.media_sha256 = media_sha256;
     o.parameters = Json{{"frame", f.frame}, {"status", f.status}, {"method", f.method},
                         {"imagery", r.imagery}, {"imagery_acquired", r.imagery_acquired ? Json(*r.imagery_acquired) : Json()},
                         {"imagery_acquired_source", r.imagery_acquired ? Json(r.imagery_acquired_source) : Json()},
                         {"inliers", f.inliers}, {"gates", f.gates}, {"outlier", f.outlier},
                         {"diagnostics", to_json(f.diagnostics)}};
     if (f.pts_s) o.parameters["pts_s"] = *f.pts_s;
+    if (extra.is_object()) o.parameters.update(extra);
     if (f.status == "located") {
       o.position = GeoPoint{f.center.lat_deg, f.center.lon_deg};
       o.uncertainty_m = std::max(f.error_m, r.reference_gsd_m);

@@ -58,6 +58,7 @@ void FrameExtractOptions::validate() const {
   if (!(cut_threshold > 0 && cut_threshold <= 1)) bad("cut threshold must be in (0, 1]");
   if (!(subshot_drift > 0)) bad("sub-shot drift must be positive");
   if (!(min_shot_s >= 0)) bad("minimum shot length must be >= 0");
+  if (!(max_subshot_s >= 0) || !std::isfinite(max_subshot_s)) bad("maximum sub-shot length must be >= 0 seconds");
   if (thumb_width < 32 || thumb_width > 640) bad("thumbnail width must be 32..640");
   if (sharpness_width < 64 || sharpness_width > 4096) bad("sharpness width must be 64..4096");
   if (contact_sheet) {
@@ -75,6 +76,7 @@ Json FrameExtractOptions::to_json() const {
     j["cut_threshold"] = cut_threshold;
     j["subshot_drift"] = subshot_drift;
     j["min_shot_s"] = min_shot_s;
+    if (max_subshot_s > 0) j["max_subshot_s"] = max_subshot_s;
     j["thumb_width"] = thumb_width;
   }
   j["sharpness_width"] = sharpness_width;
@@ -312,7 +314,7 @@ FrameExtractResult extract_frames(const fs::path& video, const fs::path& out_dir
   // interval mode
   std::int64_t next_k = 0;
   // shots mode
-  ShotDetector detector(ShotDetectorOptions{opts.cut_threshold, opts.subshot_drift, opts.min_shot_s});
+  ShotDetector detector(ShotDetectorOptions{opts.cut_threshold, opts.subshot_drift, opts.min_shot_s, opts.max_subshot_s});
   av::FramePtr best = av::make_frame();
   bool have_best = false;
   double best_sharpness = -1;

@@ -46,6 +46,7 @@ ShotChange ShotDetector::push(const cv::Mat& thumb, double t_s) {
     cv::createHanningWindow(window_, f.size(), CV_32F);
     blocks_size_ = cv::Size(16, std::max(4, static_cast<int>(std::lround(16.0 * f.rows / f.cols))));
     last_cut_t_ = t_s;
+    subshot_start_t_ = t_s;
   } else {
     last_hist_ = 0.5 * cv::norm(hist, prev_hist_, cv::NORM_L1);
     double response = 0;
@@ -72,13 +73,17 @@ ShotChange ShotDetector::push(const cv::Mat& thumb, double t_s) {
       subshot_ = 0;
       drift_px_ = {0, 0};
       last_cut_t_ = t_s;
+      subshot_start_t_ = t_s;
       recent_bmd_.clear();
     } else {
       if (response > 0.05) drift_px_ += shift;
-      if (std::hypot(drift_px_.x, drift_px_.y) >= opts_.subshot_drift * std::max(f.cols, f.rows)) {
+      const bool drifted = std::hypot(drift_px_.x, drift_px_.y) >= opts_.subshot_drift * std::max(f.cols, f.rows);
+      const bool too_long = opts_.max_subshot_s > 0 && t_s - subshot_start_t_ >= opts_.max_subshot_s;
+      if (drifted || too_long) {
         change = ShotChange::subshot;
         ++subshot_;
         drift_px_ = {0, 0};
+        subshot_start_t_ = t_s;
       }
     }
   }

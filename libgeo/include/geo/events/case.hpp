@@ -113,6 +113,10 @@ struct EventInput {
   // landmarks and operators of the registry are context.
   double max_distance_m = spatial::kDefaultAssociationCapM;
   bool town_context = true;                   // add the nearest town of the shipped gazetteer as context
+  // Added to the event as given: flags (e.g. "track", "disagreeing_fixes") and details, a JSON object
+  // of how the event was found (geoev run: the run key, method, track, footprints, time sources).
+  std::vector<std::string> flags;
+  Json details = Json::object();
   void validate() const;
 };
 
@@ -132,6 +136,7 @@ struct Event {
   Json context = Json::object();    // {registry: [town/landmark/operator hits], town: nearest gazetteer town}
   std::string description, notes;
   std::vector<std::string> flags;   // e.g. "inconsistent_observations"
+  Json details = Json::object();    // how it was found, when the maker recorded it (geoev run)
   std::string created_utc, tool_version;
 };
 Json to_json(const Event& e);
@@ -141,6 +146,11 @@ Json to_json(const Event& e);
 // to a circle covering all of them), joins it to the compounds, stores it with a custody entry.
 Event add_event(const CaseInfo& c, const EventInput& in, Diagnostics& diag);
 std::vector<Event> list_events(const CaseInfo& c);
+
+// Appends one custody entry for an action done outside the case's own calls (geoev run's summary of a
+// run: what was processed, reused, failed), in its own transaction.
+void log_action(const CaseInfo& c, const std::string& action, const Json& parameters, const Json& inputs,
+                const Json& outputs);
 
 struct CustodyEntry {
   std::int64_t id = 0;

@@ -14,8 +14,11 @@ namespace geo::events {
 
 // One "image_match" observation per frame: a located frame with its centre, error_m as the uncertainty
 // radius (at least the reference GSD) and confidence; a not_found frame with no position and the reason
-// in its parameters (a negative result is evidence too). Returns the ids.
-std::vector<std::int64_t> record_match(const CaseInfo& c, const MatchResult& r);
+// in its parameters (a negative result is evidence too). `media_sha256`: the video the frames came
+// from, when known; `extra`: members added to every observation's parameters (geoev run's key).
+// Returns the ids, in the order of r.frames.
+std::vector<std::int64_t> record_match(const CaseInfo& c, const MatchResult& r, const std::string& media_sha256 = {},
+                                       const Json& extra = Json::object());
 
 // One time-only "sun_shadow" observation: the window hull (first start to last end) as its time, every
 // window, the observations and the claimed-time check in its parameters. With no window it records the

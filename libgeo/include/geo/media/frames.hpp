@@ -48,6 +48,8 @@ struct FrameExtractOptions {
   double subshot_drift = 0.5;      // accumulated camera translation, as a fraction of the frame's
                                    // larger side, that starts a sub-shot inside a moving take
   double min_shot_s = 0.2;         // a cut closer than this to the previous one is ignored (flashes)
+  double max_subshot_s = 0.0;      // a sub-shot also ends after this many seconds (0 = by drift only):
+                                   // a steadily moving camera yields a frame at least this often
   int thumb_width = 160;           // analysis thumbnail width in pixels (32..640)
   int sharpness_width = 480;       // width at which sharpness (variance of the Laplacian) is measured
   // Telemetry for the per-frame camera state (FrameRecord::camera). A DJI .SRT file named here is read

@@ -12,6 +12,9 @@ struct ShotDetectorOptions {
   double subshot_drift = 0.5;   // accumulated translation since the sub-shot began, as a fraction of the
                                 // thumbnail's larger side, that starts a new sub-shot
   double min_shot_s = 0.2;      // cuts closer than this (seconds) to the previous cut are ignored
+  // A sub-shot also ends after this many seconds (0 = only by drift): a drone or a vehicle that moves
+  // steadily yields a frame at least this often, enough to follow its path.
+  double max_subshot_s = 0.0;
 };
 
 enum class ShotChange { none, cut, subshot };
@@ -43,6 +46,7 @@ class ShotDetector {
   std::deque<double> recent_bmd_;
   cv::Point2d drift_px_{0, 0};
   double last_cut_t_ = -1e300;
+  double subshot_start_t_ = 0;
   double last_hist_ = 0;
   int shot_ = 0, subshot_ = 0;
   bool have_prev_ = false;
