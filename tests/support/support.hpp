@@ -15,6 +15,9 @@ fs::path shared_data();
 // shared_data() / rel; the test is skipped (GTEST_SKIP by the caller) when missing: see have_shared().
 fs::path shared(const std::string& rel);
 
+// The source tree's root (its data/ holds what the product ships, e.g. the demo).
+inline fs::path source_dir() { return fs::path(GEO_SOURCE_DIR); }
+
 // A fresh, empty directory unique to the running test, removed when the object dies.
 class ScratchDir {
  public:

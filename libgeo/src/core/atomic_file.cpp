@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 
@@ -196,6 +197,14 @@ void remove_temporaries_on_interrupt() {
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESETHAND;
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
+}
+
+bool is_stale_temporary(const std::filesystem::path& p) {
+  const std::string n = p.filename().string();
+  const auto at = n.find(".tmp-");
+  if (n.empty() || n[0] != '.' || at == std::string::npos) return false;
+  const long pid = std::strtol(n.c_str() + at + 5, nullptr, 10);
+  return pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH);
 }
 
 }  // namespace geo

@@ -245,11 +245,7 @@ MediaRecord media_from(OGRFeatureH f) {
 void remove_stale_copies(const CaseInfo& c, Diagnostics& diag) {
   std::error_code ec;
   for (fs::directory_iterator it(c.dir / "originals", ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string n = it->path().filename().string();
-    const auto at = n.find(".tmp-");
-    if (n.empty() || n[0] != '.' || at == std::string::npos) continue;
-    const long pid = std::strtol(n.c_str() + at + 5, nullptr, 10);
-    if (pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)) {
+    if (is_stale_temporary(it->path())) {
       std::error_code rm;
       const auto size = fs::file_size(it->path(), rm);
       if (fs::remove(it->path(), rm))

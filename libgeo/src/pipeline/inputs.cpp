@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "geo/core/atomic_file.hpp"
 #include "geo/core/error.hpp"
 #include "geo/core/text.hpp"
 
@@ -74,6 +75,21 @@ std::vector<InputFile> expand_inputs(const std::vector<fs::path>& inputs, std::v
                 "run: " + (dirs_without_media == 1 ? last_empty_dir + " holds" : std::string("the inputs hold")) +
                     " no video or photo (looked for .mp4 .mov .mkv .avi .3gp .webm .ts .jpg .png .heic ...)");
   return out;
+}
+
+void remove_stale_temporaries(const fs::path& run_dir, std::vector<std::string>& removed) {
+  std::error_code ec;
+  std::vector<fs::path> stale;
+  for (auto it = fs::recursive_directory_iterator(run_dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+    if (is_stale_temporary(it->path())) {
+      stale.push_back(it->path());
+      if (it->is_directory(ec)) it.disable_recursion_pending();
+    }
+  for (const auto& p : stale) {
+    std::error_code rm;
+    fs::remove_all(p, rm);
+    if (!rm) removed.push_back(p.string());
+  }
 }
 
 RunLock::RunLock(const fs::path& case_dir) {

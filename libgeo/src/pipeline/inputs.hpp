@@ -27,6 +27,10 @@ std::vector<InputFile> expand_inputs(const std::vector<fs::path>& inputs, std::v
 // <stem>.SRT / .srt (any case) beside a video, when there is one.
 std::optional<fs::path> find_sidecar(const fs::path& video);
 
+// Removes what killed commands left in a case directory (hidden temporaries of dead processes), naming each in
+// `removed`. Call with the run lock held.
+void remove_stale_temporaries(const fs::path& run_dir, std::vector<std::string>& removed);
+
 // An exclusive advisory lock on DIR/.run.lock, held while the object lives. Throws Error{io}
 // "... is in use by another geoev run" when another process holds it.
 class RunLock {

@@ -822,6 +822,12 @@ RunResult run_job(const RunOptions& opts, const RunProgressFn& progress) {
   const bool fresh = !fs::exists(opts.case_dir, ec) || (fs::is_directory(opts.case_dir, ec) && fs::is_empty(opts.case_dir, ec));
   events::CaseInfo the_case = fresh ? events::init_case(opts.case_dir, opts.case_title) : events::open_case(opts.case_dir);
   detail::RunLock lock(the_case.dir);
+  {
+    std::vector<std::string> removed;
+    detail::remove_stale_temporaries(the_case.dir, removed);
+    for (const auto& p : removed)
+      res.diagnostics.info("run.stale_temporary_removed", "removed what an interrupted run left behind", p);
+  }
 
   Json params = opts.to_json();
   Json im_keys = Json::array();

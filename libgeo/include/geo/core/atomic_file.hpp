@@ -65,4 +65,8 @@ class AtomicDir {
 // leaves is a hidden ".NAME.tmp-PID-..." sibling, which `case verify` reports inside a case.
 void remove_temporaries_on_interrupt();
 
+// True for a hidden ".NAME.tmp-PID-..." temporary (file or directory) whose process no longer exists:
+// what a killed writer left behind, safe to remove. A live process's temporary is false.
+bool is_stale_temporary(const std::filesystem::path& p);
+
 }  // namespace geo
