@@ -52,7 +52,7 @@ std::string pad(std::string s, std::size_t w) {
 
 // "2020-09-02 14:12:05 to 14:12:37 UTC (09:12:05 to 09:12:37 local, UTC-05:00 America/Chicago)".
 std::string time_window(const VideoResult& v) {
-  if (!v.time_from) return "time unknown";
+  if (!v.time_from) return "unknown";
   const std::string a = format_utc(*v.time_from);  // 2020-09-02T14:12:05Z
   std::string s = a.substr(0, 10) + " " + a.substr(11, 8);
   if (v.time_to && *v.time_to != *v.time_from) s += " to " + format_utc(*v.time_to).substr(11, 8);
@@ -152,8 +152,14 @@ std::string summary_table(const RunResult& r) {
     if (v.status == "located") {
       std::snprintf(buf, sizeof buf, "%.6f, %.6f", v.result.place.lat_deg, v.result.place.lon_deg);
       place = buf;
-      error = "\xc2\xb1" + format_distance(v.result.error_m) + " " +
-              events::to_string(events::precision_class(v.result.error_m));
+      if (v.result.kind == "track") {
+        double worst = 0;
+        for (const auto& p : v.result.track) worst = std::max(worst, p.error_m);
+        error = "\xc2\xb1" + format_distance(worst) + " per fix";
+      } else {
+        error = "\xc2\xb1" + format_distance(v.result.error_m) + " " +
+                events::to_string(events::precision_class(v.result.error_m));
+      }
       if (!v.compound_id.empty()) {
         compound = printable(v.compound_name) + " (" + v.relation;
         if (v.relation != "inside") compound += ", " + format_distance(v.distance_m);
@@ -178,7 +184,9 @@ std::string summary_table(const RunResult& r) {
       if (!v.imagery.empty())
         out += " against " + printable(std::filesystem::path(v.imagery).filename().string()) +
                (v.imagery_date ? " (" + *v.imagery_date + ")" : " (date unknown)");
-      if (v.result.kind == "track") out += "; track " + format_distance(v.result.track_length_m) + " long";
+      if (v.result.kind == "track")
+        out += "; track " + format_distance(v.result.track_length_m) + " long (the event's circle, \xc2\xb1" +
+               format_distance(v.result.error_m) + " around its middle, covers it)";
       out += "; event " + std::to_string(v.event_id) + (v.reused ? " (reused)" : "") + "\n";
       if (v.telemetry_check.status == "agree") out += ind + printable(v.telemetry_check.statement) + "\n";
       if (v.gps_check.status == "agree") out += ind + printable(v.gps_check.statement) + "\n";
