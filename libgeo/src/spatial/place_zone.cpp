@@ -133,6 +133,58 @@ OGRGeometryH valid_outline(Country& c) {
   return c.geom.get();
 }
 
+// Even-odd point-in-ring test, longitude and latitude as plane coordinates.
+bool in_ring(OGRGeometryH ring, double x, double y) {
+  const int n = OGR_G_GetPointCount(ring);
+  bool in = false;
+  for (int i = 0, j = n - 1; i < n; j = i++) {
+    const double xi = OGR_G_GetX(ring, i), yi = OGR_G_GetY(ring, i), xj = OGR_G_GetX(ring, j), yj = OGR_G_GetY(ring, j);
+    if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) in = !in;
+  }
+  return in;
+}
+
+// A ring decoded across the antimeridian jumps by more than 180 degrees of longitude between two points.
+bool wraps(OGRGeometryH ring) {
+  const int n = OGR_G_GetPointCount(ring);
+  for (int i = 1; i < n; ++i)
+    if (std::abs(OGR_G_GetX(ring, i) - OGR_G_GetX(ring, i - 1)) > 180) return true;
+  return false;
+}
+
+// Whether the outline holds the point, by the even-odd rule on each polygon: what the repaired outline
+// says for every invalidity the 1:10m outlines have (self-touching rings), without repairing the whole
+// country (GEOS's validity check of the United States' outline alone takes 2-3 s). -1 when a ring wraps
+// round the antimeridian: only the repaired outline can tell.
+int holds(OGRGeometryH g, double x, double y) {
+  switch (wkbFlatten(OGR_G_GetGeometryType(g))) {
+    case wkbPolygon: {
+      const int rings = OGR_G_GetGeometryCount(g);
+      for (int i = 0; i < rings; ++i)
+        if (wraps(OGR_G_GetGeometryRef(g, i))) return std::abs(x) > 170 ? -1 : 0;  // a part at the antimeridian
+      if (rings == 0 || !in_ring(OGR_G_GetGeometryRef(g, 0), x, y)) return 0;
+      for (int i = 1; i < rings; ++i)
+        if (in_ring(OGR_G_GetGeometryRef(g, i), x, y)) return 0;
+      return 1;
+    }
+    case wkbMultiPolygon: {
+      int result = 0;
+      for (int i = 0; i < OGR_G_GetGeometryCount(g); ++i) {
+        OGRGeometryH part = OGR_G_GetGeometryRef(g, i);
+        OGREnvelope e;
+        OGR_G_GetEnvelope(part, &e);
+        const bool may_wrap = e.MaxX - e.MinX > 180;
+        if (!may_wrap && (x < e.MinX || x > e.MaxX || y < e.MinY || y > e.MaxY)) continue;
+        const int r = holds(part, x, y);
+        if (r != 0) return r;
+      }
+      return result;
+    }
+    default:
+      return -1;
+  }
+}
+
 bool near_envelope(const Country& c, const GeoPoint& p, double margin_deg) {
   return p.lon_deg >= c.env.MinX - margin_deg && p.lon_deg <= c.env.MaxX + margin_deg &&
          p.lat_deg >= c.env.MinY - margin_deg && p.lat_deg <= c.env.MaxY + margin_deg;
@@ -186,8 +238,17 @@ std::optional<PlaceZone> zone_at(const GeoPoint& p) {
   Country* holder = nullptr;
   std::vector<Country*> neighbours;
   for (auto& c : t.countries) {
-    if (!near_envelope(c, p, kBorderUncertaintyDeg) || !valid_outline(c)) continue;
-    if (!holder && near_envelope(c, p, 0) && OGR_G_Contains(c.geom.get(), pt.get())) holder = &c;
+    if (!near_envelope(c, p, kBorderUncertaintyDeg)) continue;
+    int inside = 0;
+    if (!holder && near_envelope(c, p, 0)) {
+      std::lock_guard<std::mutex> lock(g_repair);  // an outline being repaired by another thread
+      inside = holds(c.geom.get(), p.lon_deg, p.lat_deg);
+    }
+    if (inside < 0) {
+      if (!valid_outline(c)) continue;
+      inside = OGR_G_Contains(c.geom.get(), pt.get()) ? 1 : 0;
+    }
+    if (inside == 1) holder = &c;
     else if (OGR_G_Distance(c.geom.get(), pt.get()) < kBorderUncertaintyDeg) neighbours.push_back(&c);
   }
   if (!holder) return std::nullopt;
