@@ -180,6 +180,37 @@ Combined combine_fixes(const std::vector<FixSample>& given, const CombineOptions
   return c;
 }
 
+std::vector<std::vector<FixSample>> split_by_place(const std::vector<FixSample>& given, const CombineOptions& o) {
+  std::vector<FixSample> f = given;
+  std::stable_sort(f.begin(), f.end(), [](const FixSample& a, const FixSample& b) { return a.t_s < b.t_s; });
+  std::vector<std::vector<FixSample>> shots;
+  for (const auto& s : f) {
+    if (shots.empty() || shots.back().back().shot != s.shot) shots.emplace_back();
+    shots.back().push_back(s);
+  }
+  std::vector<std::vector<FixSample>> groups;
+  Combined current;
+  double current_end_t = 0;
+  for (auto& shot : shots) {
+    const Combined c = combine_fixes(shot, o);
+    bool apart = false;
+    if (!groups.empty() && c.kind != "none" && current.kind != "none") {
+      const double d = distance(c.place, current.place);
+      const double dt = std::max(shot.front().t_s - current_end_t, 0.5);
+      apart = d > current.error_m + c.error_m + 2 * o.static_slack_m && d / dt > o.max_speed_mps;
+    }
+    if (groups.empty() || apart) {
+      groups.push_back(shot);
+    } else {
+      groups.back().insert(groups.back().end(), shot.begin(), shot.end());
+    }
+    current = combine_fixes(groups.back(), o);
+    current_end_t = shot.back().t_s;
+  }
+  if (groups.empty()) groups.emplace_back();
+  return groups;
+}
+
 Combined combine_telemetry(const std::vector<TrackPoint>& camera, const CombineOptions& o) {
   Combined c;
   if (camera.empty()) return c;

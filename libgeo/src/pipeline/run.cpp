@@ -342,6 +342,12 @@ class VideoJob {
       v_.done_stages.push_back("frames");
     }
     v_.frames = static_cast<int>(frames_.size());
+    try {
+      const Json fj = Json::parse(read_file_bounded(dir / "frames.json", kMaxStageFileBytes, "run"));
+      for (const auto& f : fj.at("frames")) shot_of_[f.at("file").get<std::string>()] = f.value("shot", 0);
+    } catch (const std::exception&) {
+      // no shots known: the video is taken as one shot
+    }
   }
 
   // The area to search and where it came from; empty when nothing gives one.
@@ -500,6 +506,7 @@ class VideoJob {
         if (!f.located) continue;
         FixSample s;
         s.frame = short_name(f.frame);
+        if (auto sh = shot_of_.find(s.frame); sh != shot_of_.end()) s.shot = sh->second;
         s.t_s = f.pts_s;
         s.utc = utc_at(*p_.info, f.pts_s);
         s.center = f.center;
@@ -508,10 +515,19 @@ class VideoJob {
         s.footprint = f.footprint;
         auto it = by_name.find(s.frame);
         if (it != by_name.end() && it->second->camera) predict_center(*it->second->camera, o.combine.telemetry_error_m, s);
+        obs_of_[s.frame] = f.observation_id;
         samples.push_back(std::move(s));
         match_obs_.push_back(f.observation_id);
       }
       v_.frames_located = static_cast<int>(samples.size());
+    }
+    const bool any_camera = std::any_of(samples.begin(), samples.end(), [](const FixSample& x) { return x.camera.has_value(); });
+    if (!any_camera && samples.size() >= 2) {
+      const auto groups = split_by_place(samples, o.combine);
+      if (groups.size() > 1) {
+        split_into_parts(groups);
+        return;
+      }
     }
     Combined c = combine_fixes(samples, o.combine);
     bool by_image = c.kind != "none", by_telemetry = false;
@@ -576,22 +592,75 @@ class VideoJob {
       return;
     }
     v_.status = "located";
-    // Confidence in words: two methods agreeing, or several consistent image fixes, is high.
-    v_.confidence_value = c.confidence;
-    if (by_image && by_telemetry && v_.telemetry_check.status == "agree") v_.confidence = "high";
-    else if (by_image && c.fixes_used >= 3 && c.confidence >= 0.6 && c.outliers.empty()) v_.confidence = "high";
-    else if (by_image || by_telemetry) v_.confidence = "medium";
-    else v_.confidence = "low";
-    if (!v_.warnings.empty() && v_.confidence == "high") v_.confidence = "medium";
-    // Caveat: imagery far in time from the capture.
-    const auto im_when = date_instant(v_.imagery_date);
-    if (by_image && im_when && v_.time_from) {
-      const double years = std::abs(static_cast<double>(v_.time_from->unix_us - im_when->unix_us)) / (365.25 * 86400e6);
+    grade(v_, by_image, by_telemetry);
+  }
+
+  // Confidence in words (two methods agreeing, or several consistent image fixes, is high) and the
+  // caveats of the imagery's date.
+  static void grade(VideoResult& v, bool by_image, bool by_telemetry) {
+    const Combined& c = v.result;
+    const auto im_when = date_instant(v.imagery_date);
+    if (by_image && im_when && v.time_from) {
+      const double years = std::abs(static_cast<double>(v.time_from->unix_us - im_when->unix_us)) / (365.25 * 86400e6);
       if (years >= 2)
-        v_.warnings.push_back("the imagery (" + *v_.imagery_date + ") is " + std::to_string(static_cast<int>(years)) +
-                              " years from the capture: the ground may have changed; the fixes rest on what did not");
+        v.warnings.push_back("the imagery (" + *v.imagery_date + ") is " + std::to_string(static_cast<int>(years)) +
+                             " years from the capture: the ground may have changed; the fixes rest on what did not");
     }
-    if (by_image && !v_.imagery_date) v_.warnings.push_back("the imagery's date is unknown: give it with --imagery-date");
+    if (by_image && !v.imagery_date) v.warnings.push_back("the imagery's date is unknown: give it with --imagery-date");
+    v.confidence_value = c.confidence;
+    if (by_image && by_telemetry && v.telemetry_check.status == "agree") v.confidence = "high";
+    else if (by_image && c.fixes_used >= 3 && c.confidence >= 0.6 && c.outliers.empty()) v.confidence = "high";
+    else if (by_image || by_telemetry) v.confidence = "medium";
+    else v.confidence = "low";
+    bool caveat = false;
+    for (const auto& w : v.warnings) caveat |= w.rfind("the imagery (", 0) != 0;  // the date gap alone is a caveat, not a doubt
+    if (caveat && v.confidence == "high") v.confidence = "medium";
+  }
+
+  // A video cut from several places: one part per place, each its own result (image fixes only: a
+  // video with telemetry is one flight).
+  void split_into_parts(const std::vector<std::vector<FixSample>>& groups) {
+    const RunOptions& o = ctx_.opts;
+    v_.status = "located";
+    v_.located_by = "image match";
+    v_.warnings.push_back("cut from " + std::to_string(groups.size()) +
+                          " places: its shots lie farther apart than their errors allow and than a camera could move "
+                          "between them; one event per place");
+    for (const auto& g : groups) {
+      VideoResult part;
+      part.path = v_.path;
+      part.sha256 = v_.sha256;
+      part.kind = v_.kind;
+      part.status = "located";
+      part.located_by = "image match";
+      part.imagery = v_.imagery;
+      part.imagery_sha256 = v_.imagery_sha256;
+      part.imagery_date = v_.imagery_date;
+      part.time_source = v_.time_source;
+      part.frames_located = static_cast<int>(g.size());
+      for (const auto& s : g)
+        if (part.shots.empty() || part.shots.back() != s.shot) part.shots.push_back(s.shot);
+      part.result = combine_fixes(g, o.combine);
+      std::vector<std::vector<GeoPoint>> fps;
+      for (const auto& s : g) fps.push_back(s.footprint);
+      part.shows = footprints_union(fps);
+      // The part's time: the video's window narrowed to its frames when the frames are dated.
+      part.time_from = v_.time_from;
+      part.time_to = v_.time_to;
+      if (v_.time_source.rfind("telemetry", 0) == 0 && g.front().utc && g.back().utc) {
+        part.time_from = g.front().utc;
+        part.time_to = g.back().utc;
+      }
+      for (const auto& out : part.result.outliers) part.warnings.push_back("fix left out: " + out);
+      grade(part, true, false);
+      std::vector<std::int64_t> ids;
+      for (const auto& s : g)
+        if (auto it = obs_of_.find(s.frame); it != obs_of_.end() && it->second > 0) ids.push_back(it->second);
+      part_obs_.push_back(std::move(ids));
+      v_.parts.push_back(std::move(part));
+    }
+    v_.frames_located = 0;
+    for (const auto& p : v_.parts) v_.frames_located += p.frames_located;
   }
 
   void sun_checks() {
@@ -617,31 +686,22 @@ class VideoJob {
   void record() {
     sun_checks();
     const RunOptions& o = ctx_.opts;
-    if (v_.status == "located" || v_.status == "not_located") {
-      const auto z = spatial::zone_for(v_.status == "located" ? std::optional<GeoPoint>(v_.result.place) : std::nullopt, o.tz);
-      if (z) v_.local_zone = z->zone.name();
-    }
     v_.run_key = key_of(Json{{"video", v_.sha256}, {"telemetry", p_.telemetry_sha256}, {"params", ctx_.params},
                              {"frames", frames_json_key()}, {"version", kPipelineVersion}});
-    std::vector<std::int64_t> superseded;
-    {
-      std::lock_guard<std::mutex> lock(ctx_.case_mutex);
-      for (const auto& e : ctx_.events) {
-        if (!e.details.is_object() || !e.details.contains("run_key")) continue;
-        if (e.details["run_key"] == v_.run_key) {
-          fill_from_event(e);
-          v_.reused_stages.push_back("event");
-          return;
-        }
-        if (std::find(e.media_sha256.begin(), e.media_sha256.end(), v_.sha256) != e.media_sha256.end()) superseded.push_back(e.id);
-      }
-      for (const auto& ob : ctx_.observations)
-        if (ob.in.kind == "not_located" && ob.in.parameters.value("run_key", "") == v_.run_key) {
-          v_.reused_stages.push_back("not_located");
-          return;
-        }
+    if (v_.status == "located" || v_.status == "not_located") {
+      const auto z = spatial::zone_for(v_.status == "located" && v_.parts.empty() ? std::optional<GeoPoint>(v_.result.place)
+                                                                                   : std::nullopt, o.tz);
+      if (z) v_.local_zone = z->zone.name();
     }
     if (v_.status == "not_located") {
+      {
+        std::lock_guard<std::mutex> lock(ctx_.case_mutex);
+        for (const auto& ob : ctx_.observations)
+          if (ob.in.kind == "not_located" && ob.in.parameters.value("run_key", "") == v_.run_key) {
+            v_.reused_stages.push_back("not_located");
+            return;
+          }
+      }
       events::ObservationInput ob;
       ob.kind = "not_located";
       ob.media_sha256 = v_.sha256;
@@ -653,68 +713,106 @@ class VideoJob {
       v_.done_stages.push_back("not_located");
       return;
     }
+    if (v_.parts.empty()) {
+      std::vector<std::int64_t> ids;
+      for (auto id : match_obs_)
+        if (id > 0) ids.push_back(id);
+      record_event(v_, v_.run_key, ids, "");
+      return;
+    }
+    for (std::size_t i = 0; i < v_.parts.size(); ++i) {
+      VideoResult& part = v_.parts[i];
+      part.run_key = v_.run_key + "#" + std::to_string(i + 1);
+      if (const auto z = spatial::zone_for(part.result.place, o.tz)) part.local_zone = z->zone.name();
+      std::string shots;
+      for (int sh : part.shots) shots += (shots.empty() ? "" : ",") + std::to_string(sh);
+      record_event(part, part.run_key, part_obs_[i],
+                   " (shot" + std::string(part.shots.size() > 1 ? "s " : " ") + shots + ", place " + std::to_string(i + 1) +
+                       " of " + std::to_string(v_.parts.size()) + " the video was cut from)");
+    }
+  }
+
+  // One event for `t` (the video or one part of it), unless the case has one made with `key`.
+  void record_event(VideoResult& t, const std::string& key, const std::vector<std::int64_t>& match_ids,
+                    const std::string& what) {
+    const RunOptions& o = ctx_.opts;
+    std::vector<std::int64_t> superseded;
     events::EventInput ei;
-    ei.position = v_.result.place;
-    ei.uncertainty_m = v_.result.error_m;
-    ei.time_from = v_.time_from;
-    ei.time_to = v_.time_to;
-    ei.media_sha256 = {v_.sha256};
-    ei.compounds = o.compounds;
-    for (auto id : match_obs_)
-      if (id > 0) ei.observation_ids.push_back(id);
     {
       std::lock_guard<std::mutex> lock(ctx_.case_mutex);
+      for (const auto& e : ctx_.events) {
+        if (!e.details.is_object() || !e.details.contains("run_key")) continue;
+        if (e.details["run_key"] == key) {
+          fill_from_event(t, e);
+          v_.reused_stages.push_back("event");
+          return;
+        }
+        const std::string other = e.details["run_key"].is_string() ? e.details["run_key"].get<std::string>() : "";
+        if (other.rfind(v_.run_key, 0) != 0 &&
+            std::find(e.media_sha256.begin(), e.media_sha256.end(), v_.sha256) != e.media_sha256.end())
+          superseded.push_back(e.id);
+      }
       for (const auto& ob : ctx_.observations)
         if (ob.in.media_sha256 == v_.sha256 && (ob.in.kind == "telemetry" || ob.in.kind == "metadata_gps"))
           ei.observation_ids.push_back(ob.id);
     }
+    ei.position = t.result.place;
+    ei.uncertainty_m = t.result.error_m;
+    ei.time_from = t.time_from;
+    ei.time_to = t.time_to;
+    ei.media_sha256 = {v_.sha256};
+    ei.compounds = o.compounds;
+    ei.observation_ids.insert(ei.observation_ids.end(), match_ids.begin(), match_ids.end());
     for (auto id : probe_obs_) ei.observation_ids.push_back(id);
-    ei.description = short_name(v_.path) + ": " + (v_.result.kind == "track" ? "track" : "place") + " by " + v_.located_by;
-    if (v_.result.kind == "track") ei.flags.push_back("track");
-    if (!v_.result.outliers.empty()) ei.flags.push_back("outlying_fixes");
-    if (v_.telemetry_check.status == "disagree") ei.flags.push_back("telemetry_disagrees");
-    if (v_.gps_check.status == "disagree") ei.flags.push_back("metadata_gps_disagrees");
+    ei.description = short_name(v_.path) + what + ": " + (t.result.kind == "track" ? "track" : "place") + " by " + t.located_by;
+    if (t.result.kind == "track") ei.flags.push_back("track");
+    if (!t.shots.empty()) ei.flags.push_back("cut_from_several_places");
+    if (!t.result.outliers.empty()) ei.flags.push_back("outlying_fixes");
+    if (t.telemetry_check.status == "disagree") ei.flags.push_back("telemetry_disagrees");
+    if (t.gps_check.status == "disagree") ei.flags.push_back("metadata_gps_disagrees");
     if (!superseded.empty()) ei.notes = "supersedes event(s) made by an earlier run with other parameters";
-    ei.details = details();
+    t.run_key = key;
+    ei.details = details(t);
+    if (!t.shots.empty()) ei.details["shots"] = t.shots;
     if (!superseded.empty()) ei.details["supersedes"] = superseded;
     Diagnostics d;
     const events::Event e = events::add_event(ctx_.the_case, ei, d);
     for (const auto& x : d.items())
       if (x.severity != Severity::info) v_.diagnostics.add(x);
-    fill_from_event(e);
+    fill_from_event(t, e);
     v_.done_stages.push_back("event");
   }
 
-  Json details() const {
+  Json details(const VideoResult& t) const {
     Json track = Json::array();
-    for (const auto& t : v_.result.track) track.push_back(to_json(t));
-    return Json{{"run_key", v_.run_key},
-                {"method", v_.located_by},
-                {"kind", v_.result.kind},
+    for (const auto& p : t.result.track) track.push_back(to_json(p));
+    return Json{{"run_key", t.run_key},
+                {"method", t.located_by},
+                {"kind", t.result.kind},
                 {"track", track},
-                {"track_length_m", v_.result.track_length_m},
-                {"shows", v_.shows},
-                {"fixes_used", v_.result.fixes_used},
+                {"track_length_m", t.result.track_length_m},
+                {"shows", t.shows},
+                {"fixes_used", t.result.fixes_used},
                 {"frames", v_.frames},
-                {"outliers", v_.result.outliers},
-                {"notes", v_.result.notes},
-                {"telemetry_check", v_.telemetry_check.statement},
-                {"gps_check", v_.gps_check.statement},
-                {"time_source", v_.time_source},
-                {"imagery", short_name(v_.imagery)},
-                {"imagery_sha256", v_.imagery_sha256},
-                {"imagery_date", v_.imagery_date ? Json(*v_.imagery_date) : Json()},
-                {"confidence", v_.confidence},
-                {"warnings", v_.warnings}};
+                {"outliers", t.result.outliers},
+                {"notes", t.result.notes},
+                {"telemetry_check", t.telemetry_check.statement},
+                {"gps_check", t.gps_check.statement},
+                {"time_source", t.time_source},
+                {"imagery", short_name(t.imagery)},
+                {"imagery_sha256", t.imagery_sha256},
+                {"imagery_date", t.imagery_date ? Json(*t.imagery_date) : Json()},
+                {"confidence", t.confidence},
+                {"warnings", t.warnings}};
   }
 
-  void fill_from_event(const events::Event& e) {
-    v_.event_id = e.id;
-    v_.compound_id = e.compound_id;
-    v_.compound_name = e.compound_name;
-    v_.relation = e.relation;
-    v_.distance_m = e.distance_m;
-    v_.p_inside = e.p_inside;
+  static void fill_from_event(VideoResult& t, const events::Event& e) {
+    t.event_id = e.id;
+    t.compound_id = e.compound_id;
+    t.compound_name = e.compound_name;
+    t.relation = e.relation;
+    t.distance_m = e.distance_m;
+    t.p_inside = e.p_inside;
   }
 
   void remember_observation(std::int64_t id, const events::ObservationInput& in) {
@@ -733,6 +831,9 @@ class VideoJob {
   Probe p_;
   std::vector<FrameRef> frames_;
   std::vector<std::int64_t> match_obs_, probe_obs_;
+  std::map<std::string, int> shot_of_;
+  std::map<std::string, std::int64_t> obs_of_;     // located frame -> its image_match observation
+  std::vector<std::vector<std::int64_t>> part_obs_;
 };
 
 }  // namespace

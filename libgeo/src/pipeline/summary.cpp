@@ -120,6 +120,12 @@ Json to_json(const VideoResult& v) {
   j["reused_stages"] = v.reused_stages;
   j["done_stages"] = v.done_stages;
   j["run_key"] = v.run_key;
+  if (!v.shots.empty()) j["shots"] = v.shots;
+  if (!v.parts.empty()) {
+    Json parts = Json::array();
+    for (const auto& p : v.parts) parts.push_back(to_json(p));
+    j["parts"] = parts;
+  }
   j["diagnostics"] = to_json(v.diagnostics);
   return j;
 }
@@ -142,14 +148,15 @@ std::string summary_table(const RunResult& r) {
   char buf[512];
   out += pad("#", 3) + pad("video", 26) + pad("result", 13) + pad("by", 24) + pad("place (lat, lon)", 24) + pad("error", 16) +
          "compound\n";
-  std::size_t i = 0;
-  for (const auto& v : r.videos) {
-    ++i;
-    const std::string name = printable(std::filesystem::path(v.path).filename().string());
+  const std::string ind(5, ' ');
+  // One result's row and its detail lines; `label` numbers it ("2", or "2.1" for a part of a cut video).
+  auto row = [&](const VideoResult& v, const std::string& label, const std::string& name) {
     std::string result = v.status == "not_located" ? "not located" : v.status;
-    if (v.status == "located") result = v.result.kind == "track" ? "track" : "place";
+    if (v.status == "located") result = !v.parts.empty() ? "cut" : v.result.kind == "track" ? "track" : "place";
     std::string place, error, compound;
-    if (v.status == "located") {
+    if (v.status == "located" && !v.parts.empty()) {
+      place = std::to_string(v.parts.size()) + " places, below";
+    } else if (v.status == "located") {
       std::snprintf(buf, sizeof buf, "%.6f, %.6f", v.result.place.lat_deg, v.result.place.lon_deg);
       place = buf;
       if (v.result.kind == "track") {
@@ -169,15 +176,16 @@ std::string summary_table(const RunResult& r) {
         compound = "none within the cap";
       }
     }
-    out += pad(std::to_string(i), 3) + pad(name, 26) + pad(result, 13) + pad(v.located_by, 24) + pad(place, 24) +
-           pad(error, 16) + compound + "\n";
-    const std::string ind(5, ' ');
-    if (v.status == "located" || v.status == "not_located") {
+    std::string line = pad(label, 3) + pad(name, 26) + pad(result, 13) + pad(v.located_by, 24) + pad(place, 24) +
+                       pad(error, 16) + compound;
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+    if ((v.status == "located" || v.status == "not_located") && (v.parts.empty() || v.time_from)) {
       std::string t = ind + "time: " + time_window(v);
       if (v.time_from) t += "; from " + v.time_source;
       out += printable(t) + "\n";
     }
-    if (v.status == "located") {
+    if (v.status == "located" && v.parts.empty()) {
       std::snprintf(buf, sizeof buf, "%sconfidence %s (%.2f); %d of %d frames located", ind.c_str(), v.confidence.c_str(),
                     v.confidence_value, v.frames_located, v.frames);
       out += buf;
@@ -193,6 +201,18 @@ std::string summary_table(const RunResult& r) {
     }
     for (const auto& s : v.reasons) out += ind + "- " + printable(s) + "\n";
     for (const auto& s : v.warnings) out += ind + "! " + printable(s) + "\n";
+  };
+  std::size_t i = 0;
+  for (const auto& v : r.videos) {
+    ++i;
+    const std::string name = printable(std::filesystem::path(v.path).filename().string());
+    row(v, std::to_string(i), name);
+    std::size_t k = 0;
+    for (const auto& p : v.parts) {
+      std::string shots;
+      for (int sh : p.shots) shots += (shots.empty() ? "" : ",") + std::to_string(sh);
+      row(p, std::to_string(i) + "." + std::to_string(++k), "  shot" + std::string(p.shots.size() > 1 ? "s " : " ") + shots);
+    }
   }
   std::snprintf(buf, sizeof buf, "\n%d of %zu located, %d failed; %.1f s\n", r.located(), r.videos.size(), r.failed(), r.seconds);
   out += buf;

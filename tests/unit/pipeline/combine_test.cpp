@@ -147,3 +147,23 @@ TEST(Combine, TelemetryAloneGivesTheCameraPath) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Combine, AVideoCutFromTwoPlacesIsSplitAtTheCut) {
+  // Shots 0 and 1 at one place (a cut between two views of it), shot 2 three kilometres away one second later.
+  std::vector<FixSample> f{fix("a", 0, at(0, 0), 5), fix("b", 1, at(3, 2), 5), fix("c", 2.5, at(-2, 1), 5),
+                           fix("d", 3.5, at(3000, 0), 5), fix("e", 4.5, at(3004, 3), 5)};
+  f[0].shot = 0, f[1].shot = 0, f[2].shot = 1, f[3].shot = 2, f[4].shot = 2;
+  const auto g = geo::pipeline::split_by_place(f);
+  ASSERT_EQ(g.size(), 2u);
+  EXPECT_EQ(g[0].size(), 3u);  // shots 0 and 1 together: the same place
+  EXPECT_EQ(g[1].size(), 2u);
+  EXPECT_LT(dist(geo::pipeline::combine_fixes(g[1]).place, at(3002, 1.5)), 2.0);
+  // A drone that keeps flying across a cut (20 m in 2 s) is one place, not two.
+  std::vector<FixSample> flight{fix("a", 0, at(0, 0), 5), fix("b", 2, at(20, 0), 5)};
+  flight[1].shot = 1;
+  EXPECT_EQ(geo::pipeline::split_by_place(flight).size(), 1u);
+}
+
+}  // namespace

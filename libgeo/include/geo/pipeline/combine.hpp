@@ -16,6 +16,7 @@ namespace geo::pipeline {
 // One located frame of a video.
 struct FixSample {
   std::string frame;                 // file name, for messages
+  int shot = 0;                      // the shot it belongs to (a cut starts a new one)
   double t_s = 0;                    // seconds from the video's start
   std::optional<UtcTime> utc;        // the frame's time when the video's clock is known
   GeoPoint center;                   // the ground point at the frame's centre (WGS 84)
@@ -74,6 +75,11 @@ struct Combined {
 // error and the inliers' RMS scatter (frames of one video share the imagery's registration error, so
 // averaging them does not beat one frame). Otherwise a track through the inliers in time order.
 Combined combine_fixes(const std::vector<FixSample>& fixes, const CombineOptions& opts = {});
+
+// The fixes of a video cut from several places, grouped: consecutive shots whose places lie farther
+// apart than their errors allow and than the camera could travel between them (max_speed_mps) start a
+// new group. One group when nothing is apart (or there is one shot).
+std::vector<std::vector<FixSample>> split_by_place(const std::vector<FixSample>& fixes, const CombineOptions& opts = {});
 
 // A track from telemetry alone (camera positions, time order), for a video no frame of which matched.
 Combined combine_telemetry(const std::vector<TrackPoint>& camera, const CombineOptions& opts = {});

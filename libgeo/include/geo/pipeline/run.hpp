@@ -89,6 +89,10 @@ struct VideoResult {
   bool reused = false;               // nothing was recomputed: every stage's result existed
   std::vector<std::string> reused_stages, done_stages;
   std::string run_key;
+  // A video cut from several places: one part per place (shots in time order), each with its own
+  // result, event and compound; the video's own result is then kind "none" and status "located".
+  std::vector<VideoResult> parts;
+  std::vector<int> shots;            // a part: the shots it covers
   Diagnostics diagnostics;
 };
 Json to_json(const VideoResult& v);
