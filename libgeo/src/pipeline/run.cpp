@@ -516,6 +516,11 @@ class VideoJob {
         auto it = by_name.find(s.frame);
         if (it != by_name.end() && it->second->camera) predict_center(*it->second->camera, o.combine.telemetry_error_m, s);
         obs_of_[s.frame] = f.observation_id;
+        if (f.confidence > best_conf_) {  // the frame a map or report shows for this video (relative to the case)
+          best_conf_ = f.confidence;
+          std::error_code rel_ec;
+          best_frame_ = fs::relative(fs::absolute(f.frame), ctx_.the_case.dir, rel_ec).string();
+        }
         samples.push_back(std::move(s));
         match_obs_.push_back(f.observation_id);
       }
@@ -803,6 +808,7 @@ class VideoJob {
                 {"imagery_sha256", t.imagery_sha256},
                 {"imagery_date", t.imagery_date ? Json(*t.imagery_date) : Json()},
                 {"confidence", t.confidence},
+                {"frame", best_frame_},
                 {"warnings", t.warnings}};
   }
 
@@ -834,6 +840,8 @@ class VideoJob {
   std::map<std::string, int> shot_of_;
   std::map<std::string, std::int64_t> obs_of_;     // located frame -> its image_match observation
   std::vector<std::vector<std::int64_t>> part_obs_;
+  std::string best_frame_;
+  double best_conf_ = -1;
 };
 
 }  // namespace
