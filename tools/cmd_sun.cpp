@@ -162,6 +162,18 @@ std::vector<gc::ShadowObservation> observations_from(const po::variables_map& vm
   return obs;
 }
 
+// --media only links the case's observation to a video: refused without --case (a usage error).
+void check_media_needs_case(const po::variables_map& vm) {
+  if (vm.count("media") && !vm.count("case"))
+    throw UsageError("--media links the observation recorded in a case to its video: give --case DIR too");
+}
+
+// The media's SHA-256, checked to be in the case; empty without --media.
+std::string media_of(const po::variables_map& vm, const std::optional<geo::events::CaseInfo>& the_case) {
+  if (!vm.count("media") || !the_case) return {};
+  return geo::events::case_media_sha256(*the_case, vm["media"].as<std::string>());
+}
+
 void add_observation_options(po::options_description& desc) {
   desc.add_options()
       ("shadow-azimuth-deg", po::value<std::vector<double>>()->composing(),
@@ -171,6 +183,8 @@ void add_observation_options(po::options_description& desc) {
       ("ratio-tol", po::value<std::vector<double>>()->composing(), "+/- ratio (default 0.1)")
       ("observations", po::value<std::string>(), "JSON file {\"observations\": [...]} (see docs)")
       ("case", po::value<std::string>(), "record the result as an observation in this case")
+      ("media", po::value<std::string>(),
+       "with --case: the video or photo the shadow was measured in (FILE or its SHA-256; already in the case)")
       ("delta-t-s", po::value<double>(), "TT - UT1, seconds (default: estimate for the year)");
 }
 
@@ -194,6 +208,7 @@ int when(const Args& args) {
                         "(--shadow-azimuth-deg A | --length-ratio R | --observations F) [--tz ZONE] [options]",
                   desc, {}, vm))
     return 0;
+  check_media_needs_case(vm);
   const geo::GeoPoint place = geo::parse_coordinates(at);
   gc::WhenOptions o;
   o.lat_deg = place.lat_deg;
@@ -216,8 +231,9 @@ int when(const Args& args) {
   o.delta_t_s = opt<double>(vm, "delta-t-s");
   std::optional<geo::events::CaseInfo> the_case;  // opened first: a bad case fails before any work
   if (vm.count("case")) the_case = geo::events::open_case(vm["case"].as<std::string>());
+  const std::string media = media_of(vm, the_case);
   const auto r = gc::solve_when(o, make_progress(common.quiet));
-  if (the_case) geo::events::record_sun_when(*the_case, o, r);
+  if (the_case) geo::events::record_sun_when(*the_case, o, r, media);
   if (common.json) {
     auto j = gc::to_json(r, o.utc_offset_min);
     j["zone"] = zone_json(zone);
@@ -253,6 +269,7 @@ int where(const Args& args) {
   if (!parse_args(args, "sun where --time ISO8601 (--length-ratio R | --shadow-azimuth-deg A) -o OUT "
                         "[options]", desc, {}, vm))
     return 0;
+  check_media_needs_case(vm);
   o.time = geo::parse_time_with_zone(time, zone_option(tz)).utc;
   o.delta_t_s = opt<double>(vm, "delta-t-s");
   guard_output(out, force, {vm.count("observations") ? vm["observations"].as<std::string>() : std::string()});
@@ -261,13 +278,14 @@ int where(const Args& args) {
   if (vm.count("observations")) inputs.push_back(geo::input_ref(vm["observations"].as<std::string>()));
   std::optional<geo::events::CaseInfo> the_case;  // opened first: a bad case fails before any work
   if (vm.count("case")) the_case = geo::events::open_case(vm["case"].as<std::string>());
+  const std::string media = media_of(vm, the_case);
   const auto r = gc::solve_where(o, make_progress(common.quiet));
   const auto gj = gc::to_geojson(r, geo::make_provenance("sun.where", gc::where_parameters(o), inputs));
   // The case is written first: when it fails, no band file is left behind.
   const std::string band = geo::dump_json(gj);
   geo::AtomicFile file(out);
   file.stream() << band;
-  if (the_case) geo::events::record_sun_where(*the_case, o, r, out, geo::sha256_hex(band));
+  if (the_case) geo::events::record_sun_where(*the_case, o, r, out, geo::sha256_hex(band), media);
   file.commit();
   geo::Json summary;
   summary["output"] = out;

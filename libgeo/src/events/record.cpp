@@ -2,6 +2,7 @@
 #include "geo/events/record.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "events/store.hpp"
 #include "geo/core/error.hpp"
@@ -44,11 +45,52 @@ Json observations_json(const std::vector<chrono::ShadowObservation>& obs) {
   for (const auto& ob : obs) arr.push_back(chrono::to_json(ob));
   return arr;
 }
+
+bool is_sha256_hex(const std::string& s) {
+  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](unsigned char ch) { return std::isxdigit(ch) != 0; });
+}
+
+// `what`: how the user named it (a file name, or empty for the hash itself).
+void require_media_in_case(const CaseInfo& c, const std::string& sha256, const std::string& what = {}) {
+  for (const auto& m : list_media(c))
+    if (m.sha256 == sha256) return;
+  throw Error(Errc::not_found, "media " + (what.empty() ? sha256 : what + " (sha256 " + sha256 + ")") +
+                                   " is not in the case " + c.dir.string() +
+                                   ": add it first with geoev case add, or process it with geoev run");
+}
+
+// The measurement's media: its media_sha256 and an input hash (checked to be in the case).
+void link_media(const CaseInfo& c, ObservationInput& o, const std::string& media_sha256) {
+  if (media_sha256.empty()) return;
+  require_media_in_case(c, media_sha256);
+  o.media_sha256 = media_sha256;
+  o.input_sha256.push_back(media_sha256);
+}
 }  // namespace
 
-std::int64_t record_sun_when(const CaseInfo& c, const chrono::WhenOptions& opts, const chrono::WhenResult& r) {
+std::string case_media_sha256(const CaseInfo& c, const std::string& file_or_sha256) {
+  std::error_code ec;
+  std::string sha;
+  if (fs::is_regular_file(file_or_sha256, ec)) {
+    sha = sha256_file(file_or_sha256);
+    require_media_in_case(c, sha, file_or_sha256);
+    return sha;
+  }
+  if (!is_sha256_hex(file_or_sha256))
+    throw Error(Errc::invalid_argument, "media " + file_or_sha256 +
+                                            ": no such file, and not a SHA-256 (64 hexadecimal digits)");
+  sha = file_or_sha256;
+  std::transform(sha.begin(), sha.end(), sha.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  require_media_in_case(c, sha);
+  return sha;
+}
+
+std::int64_t record_sun_when(const CaseInfo& c, const chrono::WhenOptions& opts, const chrono::WhenResult& r,
+                             const std::string& media_sha256) {
   ObservationInput o;
   o.kind = "sun_shadow";
+  link_media(c, o, media_sha256);
   o.parameters = chrono::to_json(r, opts.utc_offset_min);
   o.parameters["lat_deg"] = opts.lat_deg;
   o.parameters["lon_deg"] = opts.lon_deg;
@@ -64,9 +106,11 @@ std::int64_t record_sun_when(const CaseInfo& c, const chrono::WhenOptions& opts,
 }
 
 std::int64_t record_sun_where(const CaseInfo& c, const chrono::WhereOptions& opts, const chrono::WhereResult& r,
-                              const std::string& band_path, const std::string& band_sha256) {
+                              const std::string& band_path, const std::string& band_sha256,
+                              const std::string& media_sha256) {
   ObservationInput o;
   o.kind = "sun_shadow_region";
+  link_media(c, o, media_sha256);
   const auto tol_us = static_cast<std::int64_t>(opts.time_tol_min * 60e6);
   o.time_from = UtcTime{opts.time.unix_us - tol_us};
   o.time_to = UtcTime{opts.time.unix_us + tol_us};

@@ -20,17 +20,27 @@ namespace geo::events {
 std::vector<std::int64_t> record_match(const CaseInfo& c, const MatchResult& r, const std::string& media_sha256 = {},
                                        const Json& extra = Json::object());
 
+// The SHA-256 (lowercase hex) of the media a measurement was made in, given as a file (hashed, only
+// read) or as a 64-hex-digit hash; an existing file of that name wins over the hash reading. The media
+// must already be in the case. Throws Error{not_found} naming `geoev case add` and `geoev run` when it is
+// not, Error{invalid_argument} when the text is neither a readable regular file nor a hash.
+std::string case_media_sha256(const CaseInfo& c, const std::string& file_or_sha256);
+
 // One time-only "sun_shadow" observation: the window hull (first start to last end) as its time, every
 // window, the observations and the claimed-time check in its parameters. With no window it records the
-// reason and no time.
-std::int64_t record_sun_when(const CaseInfo& c, const chrono::WhenOptions& opts, const chrono::WhenResult& r);
+// reason and no time. `media_sha256`: the video or photo the shadow was measured in (its
+// media_sha256 and an input hash; `geoev run` compares the window with that video's capture time);
+// empty: none. Throws Error{not_found} when that media is not in the case.
+std::int64_t record_sun_when(const CaseInfo& c, const chrono::WhenOptions& opts, const chrono::WhenResult& r,
+                             const std::string& media_sha256 = {});
 
 // One "sun_shadow_region" observation: no point position (the band is a region), the time +/- tolerance,
 // the band's area and the written GeoJSON's path and sha256 in its parameters.
 // band_sha256: the band file's hash when it is not yet in place (written atomically after the case);
-// empty: the file at band_path is hashed.
+// empty: the file at band_path is hashed. `media_sha256`: as for record_sun_when.
 std::int64_t record_sun_where(const CaseInfo& c, const chrono::WhereOptions& opts, const chrono::WhereResult& r,
-                              const std::string& band_path, const std::string& band_sha256 = {});
+                              const std::string& band_path, const std::string& band_sha256 = {},
+                              const std::string& media_sha256 = {});
 
 // Records an extract_frames result: the video in `media` when it is not there yet (sha256, absolute
 // path, size; no copy), one `frames` row per written frame (media_sha256, stream_index, pts_s,
