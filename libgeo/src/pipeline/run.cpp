@@ -20,6 +20,7 @@
 #include "geo/events/case.hpp"
 #include "geo/events/record.hpp"
 #include "geo/match/match.hpp"
+#include "geo/media/file_name_time.hpp"
 #include "geo/media/frames.hpp"
 #include "geo/media/probe.hpp"
 #include "geo/spatial/place_zone.hpp"
@@ -399,16 +400,61 @@ class VideoJob {
                        (dur > 0 ? " (devices write it at the start or the end of a recording: window = that time +/- the duration)" : "");
       return;
     }
+    name_time_ = time_from_file_name(in_.path.filename().string());
+    if (name_time_) {
+      date_from_name(ctx_.tz);
+      return;
+    }
     v_.time_source = "none";
     v_.warnings.push_back("time unknown: the file carries no capture time (a re-uploaded video usually loses it); a "
                           "shadow measured in a frame (geoev sun when) can give a window");
+  }
+
+  // The time a file name gives, read in `zone` (the --tz, or the zone at the place once it is known;
+  // without either, the window spans every zone on Earth, UTC-12 to UTC+14).
+  void date_from_name(const std::optional<TimeZone>& zone) {
+    const FileNameTime& t = *name_time_;
+    const double dur = p_.info->duration_s.value_or(0);
+    const auto dur_us = static_cast<std::int64_t>(std::llround(dur * 1e6));
+    constexpr std::int64_t kHour = 3600'000'000;
+    auto local = [&](int h, int m, double sec) -> std::pair<UtcTime, UtcTime> {
+      const UtcTime naive = utc_from_civil(t.date, h, m, sec);
+      if (zone) {
+        const UtcTime u = zone->from_wall_clock(naive);
+        return {u, u};
+      }
+      return {UtcTime{naive.unix_us - 14 * kHour}, UtcTime{naive.unix_us + 12 * kHour}};
+    };
+    const std::string in_zone = zone ? " read in " + zone->name() : " in an unknown zone (the window spans them all)";
+    switch (t.kind) {
+      case FileNameTime::Kind::received_date: {
+        v_.time_from.reset();
+        v_.time_to = local(23, 59, 59.999).second;
+        v_.time_source = "file name, " + t.pattern + ": the day the messaging app saved the file" + in_zone +
+                         "; the capture was that day or earlier";
+        break;
+      }
+      case FileNameTime::Kind::local_start: {
+        const auto [lo, hi] = local(t.hour, t.minute, t.second);
+        v_.time_from = lo;
+        v_.time_to = UtcTime{hi.unix_us + dur_us};
+        v_.time_source = "file name, " + t.pattern + ": the device's local clock at the start" + in_zone;
+        break;
+      }
+      case FileNameTime::Kind::utc_start: {
+        v_.time_from = utc_from_civil(t.date, t.hour, t.minute, t.second);
+        v_.time_to = UtcTime{v_.time_from->unix_us + dur_us};
+        v_.time_source = "file name, " + t.pattern;
+        break;
+      }
+    }
   }
 
   std::vector<const Imagery*> choose_imagery(const Prior& pr) {
     std::vector<const Imagery*> cover;
     for (const auto& im : ctx_.imagery)
       if (intersects(im.box, pr.area)) cover.push_back(&im);
-    const std::optional<UtcTime> when = v_.time_from;
+    const std::optional<UtcTime> when = v_.time_from ? v_.time_from : v_.time_to;
     std::stable_sort(cover.begin(), cover.end(), [&](const Imagery* a, const Imagery* b) {
       if (!a->when || !b->when) return a->when.has_value() && !b->when.has_value();
       if (!when) return a->when->unix_us > b->when->unix_us;  // capture date unknown: newest first
@@ -605,8 +651,9 @@ class VideoJob {
   static void grade(VideoResult& v, bool by_image, bool by_telemetry) {
     const Combined& c = v.result;
     const auto im_when = date_instant(v.imagery_date);
-    if (by_image && im_when && v.time_from) {
-      const double years = std::abs(static_cast<double>(v.time_from->unix_us - im_when->unix_us)) / (365.25 * 86400e6);
+    const auto when = v.time_from ? v.time_from : v.time_to;
+    if (by_image && im_when && when) {
+      const double years = std::abs(static_cast<double>(when->unix_us - im_when->unix_us)) / (365.25 * 86400e6);
       if (years >= 2)
         v.warnings.push_back("the imagery (" + *v.imagery_date + ") is " + std::to_string(static_cast<int>(years)) +
                              " years from the capture: the ground may have changed; the fixes rest on what did not");
@@ -697,6 +744,8 @@ class VideoJob {
       const auto z = spatial::zone_for(v_.status == "located" && v_.parts.empty() ? std::optional<GeoPoint>(v_.result.place)
                                                                                    : std::nullopt, o.tz);
       if (z) v_.local_zone = z->zone.name();
+      // A file name's local time, read in the zone of the place now that it is known.
+      if (name_time_ && z && !ctx_.tz && v_.time_source.rfind("file name", 0) == 0) date_from_name(z->zone);
     }
     if (v_.status == "not_located") {
       {
@@ -842,6 +891,7 @@ class VideoJob {
   std::vector<std::vector<std::int64_t>> part_obs_;
   std::string best_frame_;
   double best_conf_ = -1;
+  std::optional<FileNameTime> name_time_;
 };
 
 }  // namespace

@@ -52,6 +52,13 @@ std::string pad(std::string s, std::size_t w) {
 
 // "2020-09-02 14:12:05 to 14:12:37 UTC (09:12:05 to 09:12:37 local, UTC-05:00 America/Chicago)".
 std::string time_window(const VideoResult& v) {
+  if (!v.time_from && v.time_to) {
+    const std::string b = format_utc(*v.time_to);
+    std::string s = "not after " + b.substr(0, 10) + " " + b.substr(11, 8) + " UTC";
+    const std::string lb = local_of(*v.time_to, v.local_zone);
+    if (lb.size() >= 25) s += " (" + lb.substr(0, 10) + " " + lb.substr(11, 8) + " local, " + v.local_zone + ")";
+    return s;
+  }
   if (!v.time_from) return "unknown";
   const std::string a = format_utc(*v.time_from);  // 2020-09-02T14:12:05Z
   std::string s = a.substr(0, 10) + " " + a.substr(11, 8);
@@ -95,9 +102,9 @@ Json to_json(const VideoResult& v) {
   j["gps_check"] = corroboration_json(v.gps_check);
   Json time{{"from", v.time_from ? Json(format_utc(*v.time_from, 3)) : Json()},
             {"to", v.time_to ? Json(format_utc(*v.time_to, 3)) : Json()}, {"source", v.time_source}};
-  if (v.time_from && !v.local_zone.empty()) {
+  if ((v.time_from || v.time_to) && !v.local_zone.empty()) {
     time["zone"] = v.local_zone;
-    time["from_local"] = local_of(*v.time_from, v.local_zone);
+    if (v.time_from) time["from_local"] = local_of(*v.time_from, v.local_zone);
     if (v.time_to) time["to_local"] = local_of(*v.time_to, v.local_zone);
   }
   j["time"] = time;
@@ -182,7 +189,7 @@ std::string summary_table(const RunResult& r) {
     out += line + "\n";
     if ((v.status == "located" || v.status == "not_located") && (v.parts.empty() || v.time_from)) {
       std::string t = ind + "time: " + time_window(v);
-      if (v.time_from) t += "; from " + v.time_source;
+      if (v.time_from || v.time_to) t += "; from " + v.time_source;
       out += printable(t) + "\n";
     }
     if (v.status == "located" && v.parts.empty()) {
