@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "render/map_canvas.hpp"
+
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+
+#include "geo/core/error.hpp"
+#include "geo/core/text.hpp"
+
+namespace fs = std::filesystem;
+
+namespace geo::render::detail {
+
+Rgb hex(unsigned v) {
+  return {((v >> 16) & 0xff) / 255.0, ((v >> 8) & 0xff) / 255.0, (v & 0xff) / 255.0};
+}
+
+void set(cairo_t* cr, const Rgb& c, double alpha) {
+  cairo_set_source_rgba(cr, c.r, c.g, c.b, alpha);
+}
+
+std::string format_of(const fs::path& out) {
+  const std::string ext = to_lower(out.extension().string());
+  if (ext == ".png") return "png";
+  if (ext == ".pdf") return "pdf";
+  if (ext == ".svg") return "svg";
+  throw Error(Errc::invalid_argument,
+              "map: " + out.string() + ": unknown output format '" + ext + "' (use .png, .pdf or .svg)");
+}
+
+namespace {
+
+void check_directory(const fs::path& out) {
+  const fs::path dir = out.has_parent_path() ? out.parent_path() : fs::path(".");
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    throw Error(Errc::io, "map: " + out.string() + ": cannot write: directory " + dir.string() + " does not exist");
+}
+
+[[noreturn]] void fail(const fs::path& out, cairo_status_t st) {
+  throw Error(Errc::io, "map: " + out.string() + ": cannot write (" + cairo_status_to_string(st) + ")", "cairo",
+              static_cast<int>(st));
+}
+
+}  // namespace
+
+Canvas::Canvas(const fs::path& out, double width, double height)
+    : format_(format_of(out)), width_(width), height_(height), file_((check_directory(out), out)) {
+  const std::string tmp = file_.temp_path().string();
+  if (format_ == "png")
+    surface_ = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, static_cast<int>(width), static_cast<int>(height));
+  else if (format_ == "pdf")
+    surface_ = cairo_pdf_surface_create(tmp.c_str(), width, height);
+  else
+    surface_ = cairo_svg_surface_create(tmp.c_str(), width, height);
+  if (const auto st = cairo_surface_status(surface_); st != CAIRO_STATUS_SUCCESS) {
+    cairo_surface_destroy(surface_);
+    surface_ = nullptr;
+    std::error_code ec;
+    fs::remove(file_.temp_path(), ec);
+    fail(out, st);
+  }
+  if (format_ == "pdf") {
+    cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_CREATOR, "geoev");
+  }
+  cr_ = cairo_create(surface_);
+}
+
+Canvas::~Canvas() {
+  if (cr_) cairo_destroy(cr_);
+  if (surface_) {
+    // A vector surface writes its file when destroyed: an abandoned drawing still leaves only the
+    // temporary, which AtomicFile removes after this.
+    cairo_surface_finish(surface_);
+    cairo_surface_destroy(surface_);
+  }
+  std::error_code ec;
+  fs::remove(file_.temp_path(), ec);
+}
+
+void Canvas::commit() {
+  if (const auto st = cairo_status(cr_); st != CAIRO_STATUS_SUCCESS) fail(file_.target(), st);
+  cairo_destroy(cr_);
+  cr_ = nullptr;
+  if (format_ == "png") {
+    cairo_surface_flush(surface_);
+    if (const auto st = cairo_surface_write_to_png(surface_, file_.temp_path().string().c_str());
+        st != CAIRO_STATUS_SUCCESS)
+      fail(file_.target(), st);
+  }
+  cairo_surface_finish(surface_);
+  const auto st = cairo_surface_status(surface_);
+  cairo_surface_destroy(surface_);
+  surface_ = nullptr;
+  if (st != CAIRO_STATUS_SUCCESS) fail(file_.target(), st);
+  file_.commit();
+}
+
+namespace {
+
+PangoLayout* layout_for(cairo_t* cr, const std::string& text, const TextStyle& s) {
+  PangoLayout* layout = pango_cairo_create_layout(cr);
+  PangoFontDescription* desc = pango_font_description_from_string("DejaVu Sans");
+  pango_font_description_set_absolute_size(desc, s.size * PANGO_SCALE);
+  if (s.bold) pango_font_description_set_weight(desc, PANGO_WEIGHT_BOLD);
+  if (s.italic) pango_font_description_set_style(desc, PANGO_STYLE_ITALIC);
+  pango_layout_set_font_description(layout, desc);
+  pango_font_description_free(desc);
+  if (s.max_width > 0) {
+    pango_layout_set_width(layout, static_cast<int>(s.max_width * PANGO_SCALE));
+    pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+  }
+  pango_layout_set_text(layout, text.c_str(), static_cast<int>(text.size()));
+  return layout;
+}
+
+TextSize size_of(PangoLayout* layout) {
+  int w = 0, h = 0;
+  pango_layout_get_size(layout, &w, &h);
+  return {static_cast<double>(w) / PANGO_SCALE, static_cast<double>(h) / PANGO_SCALE};
+}
+
+}  // namespace
+
+TextSize measure(cairo_t* cr, const std::string& text, const TextStyle& style) {
+  PangoLayout* layout = layout_for(cr, text, style);
+  const TextSize s = size_of(layout);
+  g_object_unref(layout);
+  return s;
+}
+
+TextSize draw_text(cairo_t* cr, double x, double y, const std::string& text, const TextStyle& style) {
+  PangoLayout* layout = layout_for(cr, text, style);
+  const TextSize s = size_of(layout);
+  cairo_save(cr);
+  cairo_move_to(cr, x, y);
+  if (style.halo > 0) {
+    pango_cairo_layout_path(cr, layout);
+    cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
+    cairo_set_line_width(cr, style.halo * 2);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_stroke(cr);
+    cairo_move_to(cr, x, y);
+  }
+  set(cr, style.colour);
+  pango_cairo_show_layout(cr, layout);
+  cairo_restore(cr);
+  g_object_unref(layout);
+  return s;
+}
+
+}  // namespace geo::render::detail
