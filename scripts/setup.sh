@@ -10,6 +10,7 @@ PACKAGES=(
   libgdal-dev gdal-bin              # rasters, vectors, GeoPackage (imagery, events)
   libproj-dev proj-bin proj-data    # CRS transforms, geodesics; geod is a test reference
   libopencv-dev                     # features, homographies, image I/O (frames, match)
+  opencv-data                       # Haar face cascades: faces in published thumbnails are blurred
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg   # media; ffmpeg/ffprobe for benchmarks and references
   libexiv2-dev                      # EXIF/XMP of photos
   libssl-dev                        # SHA-256 (OpenSSL EVP)

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: Apache-2.0
+// Safeguarding: faces in images that leave the case (map thumbnails, report figures) are blurred.
+// People filmed leaving a compound, or held in one, must not be identifiable from what geoev publishes.
+#pragma once
+#include <filesystem>
+#include <vector>
+
+#include <opencv2/core/mat.hpp>
+#include <opencv2/core/types.hpp>
+
+namespace geo::render {
+
+// Where the Haar cascades are read from: $GEOEV_HAARCASCADES_DIR, else Debian's opencv-data
+// (/usr/share/opencv4/haarcascades), else /usr/share/opencv/haarcascades.
+std::filesystem::path haarcascades_dir();
+
+// Finds faces in a BGR (or grey) 8-bit image with OpenCV's frontal-face and profile-face Haar
+// cascades (the profile one also on the mirrored image, for faces turned the other way). Boxes are in
+// the image's pixels. Detection runs on a copy scaled to at most 1600 px on its long side. Faces under
+// about 24 px (at that scale), faces seen from above and faces mostly hidden are missed: this is a
+// safeguard, not a guarantee. Thread-safe (each thread loads its own cascades once).
+// Throws Error{not_found} naming opencv-data and scripts/setup.sh when the cascades are missing.
+std::vector<cv::Rect> detect_faces(const cv::Mat& image);
+
+// Blurs each box, enlarged by half its size on every side (hair, ears, a face the detector framed
+// tightly) and clipped to the image, with a Gaussian blur strong enough that the face cannot be
+// recognised (sigma a quarter of the enlarged box, applied after a 1/8 downscale). In place.
+void blur_regions(cv::Mat& image, const std::vector<cv::Rect>& boxes);
+
+// detect_faces + blur_regions: returns how many faces were blurred. `bgr` is 8-bit, 1 or 3 channels
+// (Error{invalid_argument} otherwise). Throws like detect_faces: a caller that cannot blur must not
+// publish the image.
+int blur_faces(cv::Mat& bgr);
+
+}  // namespace geo::render

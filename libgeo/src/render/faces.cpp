@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "geo/render/faces.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
+
+#include <opencv2/imgproc.hpp>
+#include <opencv2/objdetect.hpp>
+
+#include "geo/core/error.hpp"
+
+namespace geo::render {
+
+namespace {
+
+// Detection scale: 1600 px keeps a face 2 % of a 4K frame's width (77 px) above the 24 px minimum.
+constexpr int kDetectMaxSidePx = 1600;
+constexpr int kMinFacePx = 24;           // the cascades' own window is 24 x 24 (frontal), 20 x 20 (profile)
+constexpr int kMinNeighbours = 3;        // OpenCV's default: fewer gives false faces on foliage and roofs
+constexpr double kEnlarge = 0.5;         // of the box's size, on every side
+
+struct Cascades {
+  cv::CascadeClassifier frontal, profile;
+};
+
+Cascades& cascades() {
+  thread_local std::unique_ptr<Cascades> c;
+  if (!c) {
+    auto fresh = std::make_unique<Cascades>();
+    const std::filesystem::path dir = haarcascades_dir();
+    const auto load = [&](cv::CascadeClassifier& cl, const char* name) {
+      const std::filesystem::path p = dir / name;
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(p, ec) || !cl.load(p.string()))
+        throw Error(Errc::not_found, "faces: " + p.string() +
+                                         " is missing or unreadable: install Debian's opencv-data (scripts/setup.sh) "
+                                         "or set GEOEV_HAARCASCADES_DIR; images are not published unblurred");
+    };
+    load(fresh->frontal, "haarcascade_frontalface_default.xml");
+    load(fresh->profile, "haarcascade_profileface.xml");
+    c = std::move(fresh);
+  }
+  return *c;
+}
+
+}  // namespace
+
+std::filesystem::path haarcascades_dir() {
+  if (const char* env = std::getenv("GEOEV_HAARCASCADES_DIR"); env && *env) return env;
+  std::error_code ec;
+  for (const char* d : {"/usr/share/opencv4/haarcascades", "/usr/share/opencv/haarcascades"})
+    if (std::filesystem::is_directory(d, ec)) return d;
+  return "/usr/share/opencv4/haarcascades";
+}
+
+std::vector<cv::Rect> detect_faces(const cv::Mat& image) {
+  if (image.empty() || image.depth() != CV_8U || (image.channels() != 1 && image.channels() != 3))
+    throw Error(Errc::invalid_argument, "faces: need an 8-bit grey or BGR image");
+  Cascades& c = cascades();
+  cv::Mat grey;
+  if (image.channels() == 3) cv::cvtColor(image, grey, cv::COLOR_BGR2GRAY);
+  else grey = image;
+  const double scale = std::min(1.0, double(kDetectMaxSidePx) / std::max(image.cols, image.rows));
+  if (scale < 1.0) cv::resize(grey, grey, cv::Size(), scale, scale, cv::INTER_AREA);
+  cv::equalizeHist(grey, grey);
+
+  std::vector<cv::Rect> found, part;
+  const cv::Size min_size(kMinFacePx, kMinFacePx);
+  c.frontal.detectMultiScale(grey, part, 1.1, kMinNeighbours, 0, min_size);
+  found.insert(found.end(), part.begin(), part.end());
+  // The profile cascade was trained on faces turned one way; the mirrored image finds the other.
+  c.profile.detectMultiScale(grey, part, 1.1, kMinNeighbours, 0, min_size);
+  found.insert(found.end(), part.begin(), part.end());
+  cv::Mat mirrored;
+  cv::flip(grey, mirrored, 1);
+  c.profile.detectMultiScale(mirrored, part, 1.1, kMinNeighbours, 0, min_size);
+  for (const cv::Rect& r : part) found.emplace_back(grey.cols - r.x - r.width, r.y, r.width, r.height);
+
+  std::vector<cv::Rect> out;
+  for (const cv::Rect& r : found)
+    out.emplace_back(int(r.x / scale), int(r.y / scale), int(std::ceil(r.width / scale)),
+                     int(std::ceil(r.height / scale)));
+  return out;
+}
+
+void blur_regions(cv::Mat& image, const std::vector<cv::Rect>& boxes) {
+  const cv::Rect whole(0, 0, image.cols, image.rows);
+  for (const cv::Rect& r : boxes) {
+    const int dx = int(r.width * kEnlarge), dy = int(r.height * kEnlarge);
+    const cv::Rect big = cv::Rect(r.x - dx, r.y - dy, r.width + 2 * dx, r.height + 2 * dy) & whole;
+    if (big.empty()) continue;
+    cv::Mat roi = image(big);
+    // Downscale first: what is thrown away cannot be recovered by deconvolution, and the blur is cheap.
+    cv::Mat small;
+    cv::resize(roi, small, cv::Size(std::max(1, big.width / 8), std::max(1, big.height / 8)), 0, 0, cv::INTER_AREA);
+    const double sigma = std::max(small.cols, small.rows) / 4.0 + 1.0;
+    cv::GaussianBlur(small, small, cv::Size(), sigma, sigma, cv::BORDER_REPLICATE);
+    cv::resize(small, roi, big.size(), 0, 0, cv::INTER_LINEAR);
+  }
+}
+
+int blur_faces(cv::Mat& bgr) {
+  const std::vector<cv::Rect> faces = detect_faces(bgr);
+  blur_regions(bgr, faces);
+  return static_cast<int>(faces.size());
+}
+
+}  // namespace geo::render
