@@ -75,7 +75,7 @@ struct Framing {
 Framing framing_of(const MapData& d, const MapOptions& o) {
   Framing f{o.kind, empty_box(), ""};
   if (f.kind == MapKind::automatic)
-    f.kind = (!o.compound_id.empty() || o.event_id != 0) ? MapKind::site : MapKind::overview;
+    f.kind = (!o.compound_id.empty() || o.event_id != 0 || !o.imagery.empty()) ? MapKind::site : MapKind::overview;
   if (!o.compound_id.empty()) {
     const auto* c = d.compounds.find(o.compound_id);
     if (!c) throw Error(Errc::invalid_argument, "map: compound '" + o.compound_id + "' is not in the registry");
@@ -231,6 +231,7 @@ MapResult render_map(const MapData& d, const MapOptions& o, const fs::path& out)
     std::vector<GeoPoint> near;
     for (const auto& e : d.events) near.push_back(e.position);
     draw_towns(c, near);
+    if (!o.imagery.empty()) c.notes.push_back("imagery is drawn on site maps only: " + o.imagery.filename().string() + " is not shown");
   } else {
     set(cr, hex(0xf1f0ea));
     cairo_paint(cr);

@@ -36,9 +36,9 @@ void collect(OGRGeometryH g, std::vector<LonLatRing>& out) {
     case wkbPolygon:
       for (int i = 0; i < OGR_G_GetGeometryCount(g); ++i) {
         LonLatRing r = ring_of(OGR_G_GetGeometryRef(g, i));
-        // A ring decoded across the antimeridian spans the whole world: it would draw a band across
-        // every map; the few such rings (Russia's and Fiji's) are left out.
-        if (r.points.size() >= 3 && r.max_lon - r.min_lon < 180) out.push_back(std::move(r));
+        // A ring that crosses the antimeridian (Afro-Eurasia's, through Chukotka) is kept whole: the
+        // projection wraps each longitude round the map's centre and skips what lies beyond 80 degrees.
+        if (r.points.size() >= 3) out.push_back(std::move(r));
       }
       break;
     case wkbMultiPolygon:

@@ -240,10 +240,14 @@ void draw_footprints(DrawContext& c, const std::vector<const MapEvent*>& events)
     if (!cairo_has_current_point(c.cr)) continue;
     set(c.cr, hex(kFootprint), 0.12);
     cairo_fill_preserve(c.cr);
+    // A white casing under the dashes: they stay visible over dark imagery and in greyscale print.
+    set(c.cr, hex(0xffffff), 0.8);
+    cairo_set_line_width(c.cr, 3.4 * lw);
+    cairo_stroke_preserve(c.cr);
     const double dash[] = {5 * lw, 3 * lw};
     cairo_set_dash(c.cr, dash, 2, 0);
     set(c.cr, hex(kFootprint));
-    cairo_set_line_width(c.cr, 1.6 * lw);
+    cairo_set_line_width(c.cr, 1.8 * lw);
     cairo_stroke(c.cr);
     cairo_set_dash(c.cr, nullptr, 0, 0);
     any = true;

@@ -18,7 +18,7 @@ namespace geo::render {
 namespace fs = std::filesystem;
 
 enum class MapKind {
-  automatic,  // site when a compound or an event frames the map, overview otherwise
+  automatic,  // site when a compound or an event frames the map or imagery is given, overview otherwise
   overview,   // a region: borders, coastline, towns, compounds and events as symbols, a locator inset
   site,       // one compound, one event or a box: imagery, outlines, uncertainty, tracks, footprints
 };
