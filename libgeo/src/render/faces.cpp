@@ -84,11 +84,14 @@ std::vector<cv::Rect> detect_faces(const cv::Mat& image) {
   return out;
 }
 
+cv::Rect blur_area(const cv::Rect& r, const cv::Size& size) {
+  const int dx = int(r.width * kEnlarge), dy = int(r.height * kEnlarge);
+  return cv::Rect(r.x - dx, r.y - dy, r.width + 2 * dx, r.height + 2 * dy) & cv::Rect(0, 0, size.width, size.height);
+}
+
 void blur_regions(cv::Mat& image, const std::vector<cv::Rect>& boxes) {
-  const cv::Rect whole(0, 0, image.cols, image.rows);
   for (const cv::Rect& r : boxes) {
-    const int dx = int(r.width * kEnlarge), dy = int(r.height * kEnlarge);
-    const cv::Rect big = cv::Rect(r.x - dx, r.y - dy, r.width + 2 * dx, r.height + 2 * dy) & whole;
+    const cv::Rect big = blur_area(r, image.size());
     if (big.empty()) continue;
     cv::Mat roi = image(big);
     // Downscale first: what is thrown away cannot be recovered by deconvolution, and the blur is cheap.

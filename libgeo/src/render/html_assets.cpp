@@ -94,8 +94,11 @@ std::string json_for_script(const Json& j) {
 }
 
 std::string comment_safe(std::string_view s) {
-  std::string out(s);
-  for (std::size_t p; (p = out.find("--")) != std::string::npos;) out.replace(p, 2, "- -");
+  std::string out;
+  for (char c : s) {
+    if (c == '-' && !out.empty() && out.back() == '-') out += ' ';
+    out += c;
+  }
   return out;
 }
 
@@ -151,8 +154,7 @@ LeafletAssets read_leaflet(const fs::path& dist) {
   return a;
 }
 
-std::optional<std::string> thumbnail_data_uri(const fs::path& frame, int long_side_px, bool blur, int* faces,
-                                              std::vector<std::string>& notes) {
+std::optional<Thumbnail> thumbnail(const fs::path& frame, int long_side_px, bool blur, std::vector<std::string>& notes) {
   cv::Mat img;
   try {
     require_regular_file(frame, "map.html: thumbnail");
@@ -165,19 +167,32 @@ std::optional<std::string> thumbnail_data_uri(const fs::path& frame, int long_si
     notes.push_back("thumbnail left out: " + frame.filename().string() + " could not be decoded");
     return std::nullopt;
   }
+  Thumbnail t;
+  std::vector<cv::Rect> areas;
   if (blur) {
     try {
-      *faces += blur_faces(img);
+      const std::vector<cv::Rect> faces = detect_faces(img);
+      blur_regions(img, faces);
+      for (const cv::Rect& f : faces) areas.push_back(blur_area(f, img.size()));
     } catch (const Error& e) {
       notes.push_back("thumbnail of " + frame.filename().string() + " left out (faces could not be blurred): " + e.what());
       return std::nullopt;
     }
   }
-  const double s = double(long_side_px) / std::max(img.cols, img.rows);
+  const double s = std::min(1.0, double(long_side_px) / std::max(img.cols, img.rows));
   if (s < 1) cv::resize(img, img, cv::Size(), s, s, cv::INTER_AREA);
+  for (const cv::Rect& a : areas) {
+    const cv::Rect r(int(a.x * s), int(a.y * s), std::max(2, int(a.width * s)), std::max(2, int(a.height * s)));
+    cv::rectangle(img, r, cv::Scalar(0, 0, 0), 3);
+    cv::rectangle(img, r, cv::Scalar(255, 255, 255), 1);
+  }
   std::vector<uchar> jpg;
   cv::imencode(".jpg", img, jpg, {cv::IMWRITE_JPEG_QUALITY, 82});
-  return "data:image/jpeg;base64," + base64(std::string_view(reinterpret_cast<const char*>(jpg.data()), jpg.size()));
+  t.data_uri = "data:image/jpeg;base64," + base64(std::string_view(reinterpret_cast<const char*>(jpg.data()), jpg.size()));
+  t.width = img.cols;
+  t.height = img.rows;
+  t.blurred = static_cast<int>(areas.size());
+  return t;
 }
 
 namespace {
@@ -193,8 +208,13 @@ std::optional<ImageryOverlay> imagery_overlay(const std::string& source, const s
     const Raster r = Raster::open(source);
     const RasterInfo& info = r.info();
     const GeoBox& rb = info.bbox_wgs84;
-    GeoBox w{std::max(view.min_lon_deg, rb.min_lon_deg), std::max(view.min_lat_deg, rb.min_lat_deg),
-             std::min(view.max_lon_deg, rb.max_lon_deg), std::min(view.max_lat_deg, rb.max_lat_deg)};
+    // Half the view's size again on every side: a browser window is rarely the view's shape, and the
+    // reader pans.
+    const double gx = 0.5 * (view.max_lon_deg - view.min_lon_deg), gy = 0.5 * (view.max_lat_deg - view.min_lat_deg);
+    const GeoBox want{view.min_lon_deg - gx, std::max(-85.0, view.min_lat_deg - gy), view.max_lon_deg + gx,
+                      std::min(85.0, view.max_lat_deg + gy)};
+    GeoBox w{std::max(want.min_lon_deg, rb.min_lon_deg), std::max(want.min_lat_deg, rb.min_lat_deg),
+             std::min(want.max_lon_deg, rb.max_lon_deg), std::min(want.max_lat_deg, rb.max_lat_deg)};
     if (!(w.min_lon_deg < w.max_lon_deg && w.min_lat_deg < w.max_lat_deg)) {
       notes.push_back("imagery " + fs::path(source).filename().string() + " does not cover the map: not drawn");
       return std::nullopt;

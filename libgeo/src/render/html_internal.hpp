@@ -40,10 +40,15 @@ LeafletAssets read_leaflet(const fs::path& dist);
 // to `tolerance_deg`, as a GeoJSON FeatureCollection (properties: name). Throws Error{not_found}.
 Json basemap_geojson(const GeoBox& clip, double tolerance_deg, int* countries);
 
+struct Thumbnail {
+  std::string data_uri;  // JPEG
+  int width = 0, height = 0;
+  int blurred = 0;       // areas blurred as possible faces (each outlined in the thumbnail)
+};
 // A frame as a JPEG data URI, its long side scaled to `long_side_px`, faces blurred when `blur` (on the
-// full-resolution frame, before scaling). nullopt with a note when it cannot be read or blurred.
-std::optional<std::string> thumbnail_data_uri(const fs::path& frame, int long_side_px, bool blur, int* faces,
-                                              std::vector<std::string>& notes);
+// full-resolution frame, before scaling) and each blurred area outlined, so that a reader does not take
+// a blurred patch for what was filmed. nullopt with a note when it cannot be read or blurred.
+std::optional<Thumbnail> thumbnail(const fs::path& frame, int long_side_px, bool blur, std::vector<std::string>& notes);
 
 struct ImageryOverlay {
   std::string data_uri;   // JPEG when every pixel has data, else PNG with transparency where none

@@ -57,6 +57,16 @@ std::string human_utc(UtcTime t) {
 
 // "2020-09-02 14:41:12 to 14:41:42 UTC", and the same in the zone where the event is.
 std::pair<std::string, std::string> window_text(const MapEvent& e) {
+  if (!e.time_from && e.time_to) {  // a bound only (a messaging app's save date)
+    std::string local;
+    if (!e.local_zone.empty()) try {
+        const TimeZone z = TimeZone::named(e.local_zone);
+        const std::string l = format_local(*e.time_to, z.offset_s(*e.time_to) / 60);
+        local = "not after " + l.substr(0, 10) + " " + l.substr(11, 8) + " local (UTC" + l.substr(19) + ", " + e.local_zone + ")";
+      } catch (const Error&) {
+      }
+    return {"not after " + human_utc(*e.time_to) + " UTC", local};
+  }
   if (!e.time_from) return {"unknown", ""};
   const UtcTime a = *e.time_from, b = e.time_to.value_or(a);
   const std::string ua = human_utc(a), ub = human_utc(b);
@@ -262,10 +272,16 @@ HtmlMapResult write_html_map(const MapData& data, const HtmlMapOptions& opts, co
     r.footprints += static_cast<int>(parts.size());
     if (opts.embed_thumbnails && !e.thumbnail.empty()) {
       const std::size_t before = r.notes.size();
-      if (auto uri = html::thumbnail_data_uri(e.thumbnail, opts.thumbnail_px, opts.blur_faces, &r.faces_blurred, r.notes)) {
-        j["thumbnail"] = *uri;
-        j["thumbnail_note"] = opts.blur_faces ? "frame " + e.thumbnail.filename().string() + "; faces blurred where detected"
-                                              : "frame " + e.thumbnail.filename().string() + "; faces NOT blurred";
+      if (auto t = html::thumbnail(e.thumbnail, opts.thumbnail_px, opts.blur_faces, r.notes)) {
+        j["thumbnail"] = {{"url", t->data_uri}, {"width", t->width}, {"height", t->height}};
+        const std::string frame = "frame " + e.thumbnail.filename().string() + "; ";
+        j["thumbnail_note"] =
+            !opts.blur_faces ? frame + "faces NOT blurred"
+            : t->blurred > 0 ? frame + std::to_string(t->blurred) + (t->blurred == 1 ? " area" : " areas") +
+                                   " blurred as a possible face (outlined; detection also finds patterns that are not faces)"
+                             : frame + "no face detected (faces from above, small or turned away can be missed: look "
+                                       "before sharing)";
+        r.faces_blurred += t->blurred;
         ++r.thumbnails;
         try {
           inputs.push_back({e.thumbnail.string(), sha256_file(e.thumbnail), std::nullopt});

@@ -67,13 +67,18 @@ const char* const kPageScript = R"JS(
   map.fitBounds(data.view);
   L.control.scale({ imperial: false, maxWidth: 160 }).addTo(map);
 
+  // Own panes, so that the land is under the imagery and the imagery under the data whatever the order
+  // in which layers are added or toggled (tiles would be at 200, vectors and markers are at 400-600).
+  map.createPane('geoevBase').style.zIndex = 250;
+  map.createPane('geoevImagery').style.zIndex = 300;
+
   // Land and borders (Natural Earth), under everything; not interactive.
-  L.geoJSON(data.basemap, { interactive: false,
+  L.geoJSON(data.basemap, { interactive: false, pane: 'geoevBase', renderer: L.svg({ pane: 'geoevBase' }),
     style: { color: '#8c8c8c', weight: 1, fillColor: '#f2efe6', fillOpacity: 1 } }).addTo(map);
 
   var overlays = {};
   if (data.imagery) {
-    var img = L.imageOverlay(data.imagery.url, data.imagery.bounds, { opacity: 1, interactive: false });
+    var img = L.imageOverlay(data.imagery.url, data.imagery.bounds, { opacity: 1, interactive: false, pane: 'geoevImagery' });
     img.addTo(map);
     overlays[asHtml('Imagery: ' + data.imagery.name + (data.imagery.date ? ' (' + data.imagery.date + ')' : ''))] = img;
   }
@@ -155,7 +160,9 @@ const char* const kPageScript = R"JS(
       if (e.thumbnail) {
         var im = el('img');
         im.alt = 'a frame of ' + e.label;
-        im.src = e.thumbnail;
+        im.width = e.thumbnail.width;
+        im.height = e.thumbnail.height;  // sized before it decodes, so the popup is placed whole
+        im.src = e.thumbnail.url;
         d.appendChild(im);
         d.appendChild(el('div', 'geoev-caption', e.thumbnail_note));
       }
@@ -203,7 +210,12 @@ const char* const kPageScript = R"JS(
   legend.onAdd = function () {
     var d = el('div', 'geoev-box');
     d.appendChild(el('b', null, 'Events, coloured by date'));
-    if (data.legend.from) {
+    if (data.legend.from && data.legend.from === data.legend.to) {
+      var one = el('div');
+      var sw1 = el('span', 'geoev-swatch'); sw1.style.background = data.legend.ramp[2]; one.appendChild(sw1);
+      one.appendChild(document.createTextNode(data.legend.from + ' (every dated event)'));
+      d.appendChild(one);
+    } else if (data.legend.from) {
       var bar = el('div', 'geoev-ramp');
       bar.style.background = 'linear-gradient(to right, ' + data.legend.ramp.join(', ') + ')';
       d.appendChild(bar);
@@ -214,7 +226,7 @@ const char* const kPageScript = R"JS(
     }
     var und = el('div');
     var sw = el('span', 'geoev-swatch'); sw.style.background = data.legend.undated; und.appendChild(sw);
-    und.appendChild(document.createTextNode('time unknown'));
+    und.appendChild(document.createTextNode('no capture time (at most a bound: see the popup)'));
     d.appendChild(und);
     d.appendChild(el('div', null, 'Circle: uncertainty (solid exact, dashed vicinity, dotted locality/region)'));
     d.appendChild(el('div', null, 'Orange line: camera track, times at its ends'));

@@ -22,6 +22,10 @@ std::filesystem::path haarcascades_dir();
 // Throws Error{not_found} naming opencv-data and scripts/setup.sh when the cascades are missing.
 std::vector<cv::Rect> detect_faces(const cv::Mat& image);
 
+// The area blurred for a face found at `face`: the box enlarged by half its size on every side, clipped
+// to an image of `size` (empty when nothing of it is inside).
+cv::Rect blur_area(const cv::Rect& face, const cv::Size& size);
+
 // Blurs each box, enlarged by half its size on every side (hair, ears, a face the detector framed
 // tightly) and clipped to the image, with a Gaussian blur strong enough that the face cannot be
 // recognised (sigma a quarter of the enlarged box, applied after a 1/8 downscale). In place.
