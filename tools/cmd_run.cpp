@@ -64,7 +64,8 @@ int run_run(const geoev::Args& args) {
         ("every-s", po::value(&opts.every_s)->default_value(opts.every_s, geoev::shortest(opts.every_s)),
          "a moving camera gives a frame at least this often, seconds")
         ("max-frames", po::value(&opts.max_frames)->default_value(opts.max_frames), "frames per video at most")
-        ("title", po::value(&title)->default_value(title), "the case's title when the run makes it");
+        ("title", po::value(&title)->default_value(title), "the case's title when the run makes it")
+        ("no-maps", "do not draw the case's maps into DIR/maps at the end");
     std::string tz;
     geoev::add_tz_option(desc, tz);
     geoev::add_common_options(desc, common);
@@ -102,6 +103,7 @@ int run_run(const geoev::Args& args) {
     opts.compounds.replace = compounds;
     opts.compounds.extend = geoev::list_values(extend);
     opts.tz = tz;
+    opts.maps = vm.count("no-maps") == 0;
     if (!tz.empty()) geoev::zone_option(tz);  // an unknown zone fails before any work
     const geo::pipeline::RunResult r = geo::pipeline::run_job(opts, run_progress(common.quiet));
     geoev::end_progress();
@@ -112,6 +114,12 @@ int run_run(const geoev::Args& args) {
       for (const auto& s : r.skipped) std::fprintf(stderr, "note: skipped %s\n", geo::printable(s).c_str());
       std::printf("case: %s (results in %s)\n", geo::printable(r.case_dir.string()).c_str(),
                   geo::printable((r.case_dir / "run" / "last-run.json").string()).c_str());
+      if (!r.maps.empty()) {
+        std::printf("maps:");
+        for (const auto& m : r.maps) std::printf(" %s", geo::printable(m.string()).c_str());
+        std::printf("\n");
+      }
+      geoev::print_diagnostics(r.diagnostics, geo::Severity::warning);
       for (const auto& v : r.videos) geoev::print_diagnostics(v.diagnostics, geo::Severity::warning, v.path);
     }
     return r.failed() > 0 ? geoev::kExitFailure : geoev::kExitOk;

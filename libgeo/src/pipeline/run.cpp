@@ -2,6 +2,7 @@
 #include "geo/pipeline/run.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -23,6 +24,8 @@
 #include "geo/media/file_name_time.hpp"
 #include "geo/media/frames.hpp"
 #include "geo/media/probe.hpp"
+#include "geo/render/html_map.hpp"
+#include "geo/render/map.hpp"
 #include "geo/spatial/place_zone.hpp"
 #include "pipeline/inputs.hpp"
 
@@ -894,6 +897,60 @@ class VideoJob {
   std::optional<FileNameTime> name_time_;
 };
 
+// The case's maps, written into DIR/maps (each atomically). What cannot be drawn is a warning.
+std::vector<fs::path> write_maps(const fs::path& case_dir, const RunOptions& opts, Diagnostics& diag) {
+  std::vector<fs::path> written;
+  const fs::path dir = case_dir / "maps";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  render::MapData d;
+  try {
+    d = render::load_map_data(case_dir, opts.compounds);
+  } catch (const std::exception& e) {
+    diag.warn("run.maps", std::string("no maps: ") + e.what());
+    return written;
+  }
+  auto attempt = [&](const fs::path& out, const std::function<void()>& draw) {
+    try {
+      draw();
+      written.push_back(out);
+    } catch (const std::exception& e) {
+      diag.warn("run.maps", out.filename().string() + ": " + e.what());
+    }
+  };
+  const std::string imagery = opts.imagery.empty() ? std::string() : opts.imagery.front().path;
+  const std::string imagery_date = opts.imagery.empty() ? std::string() : opts.imagery.front().date.value_or("");
+  attempt(dir / "overview.png", [&] {
+    render::MapOptions o;
+    o.kind = render::MapKind::overview;
+    render::render_map(d, o, dir / "overview.png");
+  });
+  std::set<std::string> sites;
+  for (const auto& e : d.events)
+    if (!e.compound_id.empty()) sites.insert(e.compound_id);
+  for (const auto& id : sites) {
+    std::string safe;
+    for (char ch : id) safe += std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' ? ch : '_';
+    const fs::path out = dir / ("site-" + safe + ".png");
+    attempt(out, [&] {
+      render::MapOptions o;
+      o.kind = render::MapKind::site;
+      o.compound_id = id;
+      o.imagery = imagery;
+      o.imagery_date = imagery_date;
+      render::render_map(d, o, out);
+    });
+  }
+  attempt(dir / "timeline.png", [&] { render::render_timeline(d, render::TimelineOptions{}, dir / "timeline.png"); });
+  attempt(dir / "map.html", [&] {
+    render::HtmlMapOptions o;
+    if (!imagery.empty()) o.imagery = imagery;
+    if (!imagery_date.empty()) o.imagery_date = imagery_date;
+    render::write_html_map(d, o, dir / "map.html");
+  });
+  return written;
+}
+
 }  // namespace
 
 void RunOptions::validate() const {
@@ -1079,6 +1136,10 @@ RunResult run_job(const RunOptions& opts, const RunProgressFn& progress) {
     if (!v.sha256.empty()) inputs.push_back(v.sha256);
   }
   for (const auto& im : ctx.imagery) inputs.push_back(im.sha256);
+  if (opts.maps) {
+    if (progress) progress(RunProgress{n, n, "maps", "maps", 0.0});
+    res.maps = write_maps(the_case.dir, opts, res.diagnostics);
+  }
   const std::string doc = dump_json(to_json(res), 1) + "\n";
   const fs::path summary_file = the_case.dir / "run" / "last-run.json";
   fs::create_directories(summary_file.parent_path(), ec);
@@ -1088,7 +1149,12 @@ RunResult run_job(const RunOptions& opts, const RunProgressFn& progress) {
   events::log_action(the_case, all_reused ? "run.reused" : "run",
                      Json{{"videos", summary}, {"options", opts.to_json()},
                           {"note", all_reused ? "nothing new: every result was reused, no matching was done" : ""}},
-                     inputs, Json::array({Json{{"path", "run/last-run.json"}, {"sha256", sha256_hex(doc)}}}));
+                     inputs, [&] {
+                       Json outs = Json::array({Json{{"path", "run/last-run.json"}, {"sha256", sha256_hex(doc)}}});
+                       for (const auto& m : res.maps)
+                         outs.push_back(Json{{"path", fs::relative(m, the_case.dir, ec).string()}, {"sha256", sha256_file(m)}});
+                       return outs;
+                     }());
   return res;
 }
 

@@ -145,6 +145,11 @@ Json to_json(const RunResult& r) {
               {"located", r.located()},
               {"failed", r.failed()},
               {"skipped", r.skipped},
+              {"maps", [&] {
+                 Json m = Json::array();
+                 for (const auto& p : r.maps) m.push_back(to_valid_utf8(p.string()));
+                 return m;
+               }()},
               {"seconds", std::round(r.seconds * 100) / 100},
               {"diagnostics", to_json(r.diagnostics)},
               {"provenance", r.provenance}};

@@ -221,6 +221,11 @@ void draw_event_symbol(cairo_t* cr, double x, double y, double size, const std::
 std::string clock_text(UtcTime t, const std::string& zone) { return civil(t, zone_of(zone)).second; }
 
 std::string event_time_text(const MapEvent& e) {
+  if (!e.time_from && e.time_to) {  // only an upper bound (a messaging app's save date)
+    const auto z = zone_of(e.local_zone);
+    const auto [d1, t1] = civil(*e.time_to, z);
+    return "not after " + d1 + " " + t1.substr(0, 5) + " " + zone_suffix(*e.time_to, z);
+  }
   if (!e.time_from) return "time unknown";
   const auto z = zone_of(e.local_zone);
   const auto [d0, t0] = civil(*e.time_from, z);

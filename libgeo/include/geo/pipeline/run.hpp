@@ -51,6 +51,10 @@ struct RunOptions {
   double telemetry_radius_m = 500;   // search radius around a telemetry or GPS position, metres
   double gps_radius_m = 1000;        // around a container GPS position (the camera looks away from it)
   CombineOptions combine;
+  // At the end of the run, the maps of the whole case into DIR/maps/: overview.png, site-<compound>.png
+  // for every compound with events (on the first --imagery), timeline.png and map.html (interactive,
+  // faces in its thumbnails blurred). A map that cannot be drawn is a warning, not a failed run.
+  bool maps = true;
   // Throws Error{invalid_argument}: no input, no case, radius without near, near and bbox together,
   // jobs < 0, every_s <= 0, max_frames < 1.
   void validate() const;
@@ -101,6 +105,7 @@ struct RunResult {
   fs::path case_dir;
   std::vector<VideoResult> videos;   // in input order (directories expanded, sorted by name)
   std::vector<std::string> skipped;  // non-media files of walked directories, with the reason
+  std::vector<fs::path> maps;        // the maps written into the case
   Diagnostics diagnostics;
   Json provenance;
   double seconds = 0;
