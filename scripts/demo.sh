@@ -17,9 +17,9 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "The job: where and when was each clip filmed, and at which compound?"
 echo "geoev run data/demo/input data/demo/extra --case $OUT/case --imagery data/demo/imagery/naip_2014.tif \\"
-echo "  --compounds data/demo/compounds.geojson --near 47.0241,-99.1579 --radius-m 1500"
+echo "  --imagery-date 2014-07-20 --compounds data/demo/compounds.geojson --near 47.0241,-99.1579 --radius-m 1500"
 "$G" run data/demo/input data/demo/extra --case "$OUT/case" \
-  --imagery data/demo/imagery/naip_2014.tif --compounds data/demo/compounds.geojson \
+  --imagery data/demo/imagery/naip_2014.tif --imagery-date 2014-07-20 --compounds data/demo/compounds.geojson \
   --near 47.0241,-99.1579 --radius-m 1500
 
 step "Events for GIS and Google Earth"
@@ -33,7 +33,7 @@ step "Chain of custody"
 
 step "Run it again: nothing new, so nothing is recomputed"
 "$G" run data/demo/input data/demo/extra --case "$OUT/case" \
-  --imagery data/demo/imagery/naip_2014.tif --compounds data/demo/compounds.geojson \
+  --imagery data/demo/imagery/naip_2014.tif --imagery-date 2014-07-20 --compounds data/demo/compounds.geojson \
   --near 47.0241,-99.1579 --radius-m 1500 --json --quiet |
   python3 -c 'import json,sys; d=json.load(sys.stdin); print("%d inputs, %d reused without matching, %.1f s" % (len(d["videos"]), sum(v["reused"] or v["status"]=="duplicate" for v in d["videos"]), d["seconds"]))'
 
@@ -42,3 +42,5 @@ printf 'Outputs:\n'
 printf '  %-28s the case: originals by hash, observations, events, custody log (GeoPackage; opens in QGIS)\n' "$OUT/case/"
 printf '  %-28s every clip'"'"'s result as JSON (places, tracks, footprints, times, checks)\n' "$OUT/case/run/last-run.json"
 printf '  %-28s the events (also .kml for Google Earth, .csv)\n' "$OUT/events.geojson"
+printf '  %-28s maps: overview, site map of the compound on the imagery, timeline\n' "$OUT/case/maps/*.png"
+printf '  %-28s the interactive map (opens offline in any browser)\n' "$OUT/case/maps/map.html"

@@ -105,10 +105,13 @@ int list(const Args& args) {
       for (const auto& e : events)
         std::cout << e.id << "  " << geo::round_to(e.position.lat_deg, 6) << ", " << geo::round_to(e.position.lon_deg, 6)
                   << " \xc2\xb1" << geo::format_distance(e.uncertainty_m) << "  " << ev::to_string(e.precision) << "  "
-                  << (e.time_from ? geo::format_utc(*e.time_from) : std::string("time unknown"))
+                  << (e.time_from ? geo::format_utc(*e.time_from)
+                                  : e.time_to ? "not after " + geo::format_utc(*e.time_to) : std::string("time unknown"))
                   << (e.time_to && e.time_from && *e.time_to != *e.time_from ? " to " + geo::format_utc(*e.time_to) : std::string())
                   << "  " << (e.compound_id.empty() ? "-" : e.relation + " " + e.compound_id) << "  "
-                  << geo::printable(e.description) << "\n";
+                  << geo::printable(e.description)
+                  << (e.details.contains("supersedes") ? "  (supersedes " + e.details["supersedes"].dump() + ")" : std::string())
+                  << "\n";
     }
     return 0;
   });

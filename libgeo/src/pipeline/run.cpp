@@ -34,7 +34,11 @@ namespace geo::pipeline {
 namespace {
 
 // Bumped when a stage's output changes meaning: results made under another version are not reused.
-constexpr int kPipelineVersion = 1;
+// Frames and matches are the expensive stages; the event (how fixes, times and checks become a
+// result) changes more often and costs nothing to redo: a new event supersedes the earlier one.
+constexpr int kFramesVersion = 1;
+constexpr int kMatchVersion = 1;
+constexpr int kEventVersion = 2;  // 2: capture times from file names
 constexpr std::uint64_t kMaxStageFileBytes = 64ull << 20;
 
 std::string key_of(const Json& j) { return sha256_hex(dump_json(j)); }
@@ -323,7 +327,7 @@ class VideoJob {
     }
     const FrameExtractOptions fo = frame_options(ctx_.opts);
     const std::string fkey = key_of(Json{{"video", v_.sha256}, {"telemetry", p_.telemetry_sha256},
-                                         {"options", fo.to_json()}, {"version", kPipelineVersion}});
+                                         {"options", fo.to_json()}, {"version", kFramesVersion}});
     const fs::path dir = work_ / ("frames-" + fkey.substr(0, 12));
     std::error_code ec;
     if (fs::is_regular_file(dir / "frames.json", ec)) {
@@ -476,7 +480,7 @@ class VideoJob {
     Json mopts = mo.to_json();
     const std::string mkey = key_of(Json{{"frames", frames_json_key()}, {"imagery", im.sha256},
                                          {"imagery_date", im.date ? Json(*im.date) : Json()}, {"options", mopts},
-                                         {"version", kPipelineVersion}});
+                                         {"version", kMatchVersion}});
     const fs::path file = work_ / ("match-" + mkey.substr(0, 12) + ".json");
     if (auto m = read_match_stage(file)) {
       v_.reused_stages.push_back("match");
@@ -742,7 +746,7 @@ class VideoJob {
     sun_checks();
     const RunOptions& o = ctx_.opts;
     v_.run_key = key_of(Json{{"video", v_.sha256}, {"telemetry", p_.telemetry_sha256}, {"params", ctx_.params},
-                             {"frames", frames_json_key()}, {"version", kPipelineVersion}});
+                             {"frames", frames_json_key()}, {"version", kEventVersion}});
     if (v_.status == "located" || v_.status == "not_located") {
       const auto z = spatial::zone_for(v_.status == "located" && v_.parts.empty() ? std::optional<GeoPoint>(v_.result.place)
                                                                                    : std::nullopt, o.tz);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "geo/core/error.hpp"
 #include "geo/core/geodesy.hpp"
@@ -59,7 +60,8 @@ MapData load_map_data(const fs::path& case_dir, const spatial::RegistrySelection
   d.attributions.push_back("borders: Natural Earth 1:10m (public domain), via world-atlas");
   std::map<std::string, std::string> file_of;
   for (const auto& m : events::list_media(c)) file_of[m.sha256] = fs::path(m.path).filename().string();
-  for (const auto& e : events::list_events(c)) {
+  const auto all = events::list_events(c);
+  for (const auto& e : all) {
     MapEvent m;
     m.id = e.id;
     m.position = e.position;
@@ -99,6 +101,17 @@ MapData load_map_data(const fs::path& case_dir, const spatial::RegistrySelection
     d.events.push_back(std::move(m));
   }
   std::sort(d.events.begin(), d.events.end(), [](const MapEvent& a, const MapEvent& b) { return a.id < b.id; });
+  // An event a later run superseded (same video, other parameters) stays in the case as evidence of
+  // what was concluded then, but is not drawn again beside its successor.
+  std::set<std::int64_t> superseded;
+  for (const auto& e : all)
+    if (e.details.is_object() && e.details.contains("supersedes") && e.details["supersedes"].is_array())
+      for (const auto& id : e.details["supersedes"])
+        if (id.is_number_integer()) superseded.insert(id.get<std::int64_t>());
+  if (!superseded.empty()) {
+    std::erase_if(d.events, [&](const MapEvent& e) { return superseded.count(e.id) > 0; });
+    d.notes.push_back(std::to_string(superseded.size()) + " event(s) superseded by a later run are not drawn");
+  }
   return d;
 }
 
