@@ -41,7 +41,7 @@ const std::vector<std::vector<std::string>> kCommands = {
     {"case", "init"},   {"case", "add"},    {"case", "verify"}, {"case", "log"},       {"observations", "list"},
     {"events", "add"},  {"events", "list"}, {"events", "export"}, {"compounds", "list"}, {"compounds", "show"},
     {"compounds", "validate"}, {"compounds", "nearest"}, {"compounds", "import"}, {"compounds", "set-geometry"},
-    {"run"}, {"map"}, {"map", "timeline"},
+    {"run"}, {"map"}, {"map", "timeline"}, {"report"},
 };
 
 std::set<std::string> options_in(const std::string& help) {
