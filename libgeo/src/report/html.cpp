@@ -62,7 +62,7 @@ class HtmlWriter {
        << "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">\n"
        << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
        << "<meta name=\"generator\" content=\"geoev\">\n<title>" << escape_html(d.title) << "</title>\n<style>" << kStyle
-       << "</style>\n</head>\n<body>\n<div class=\"running\">" << escape_html(d.running_header) << "</div>\n";
+       << "</style>\n</head>\n<body>\n<div class=\"running\">" << escape_html(d.running_header) << "<br>" << escape_html(d.running_footer) << "</div>\n";
     for (std::size_t i = 0; i < d.sections.size(); ++i) {
       section(d.sections[i], i == 0 ? 1 : 2);
       if (i == 0) toc(d);

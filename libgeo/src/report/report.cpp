@@ -237,7 +237,9 @@ Document build_report(const fs::path& case_dir, const ReportOptions& opts, Repor
   r.blur_faces = opts.blur_faces;
   Document doc;
   doc.title = opts.title.empty() ? "Evidence report: " + d.info.title : opts.title;
-  doc.running_header = doc.title + " | case " + d.info.dir.filename().string();
+  doc.running_header = doc.title + " | case " + d.info.dir.filename().string() + " | made " + made;
+  doc.running_footer = "custody head " + (d.verify.head.empty() ? std::string("none") : d.verify.head) +
+                       (d.verify.ok() ? "" : " | VERIFICATION FAILED");
 
   std::vector<Figure> front_figs;
   if (overview)

@@ -67,7 +67,8 @@ struct Section {
 
 struct Document {
   std::string title;
-  std::string running_header;  // on every PDF page: the case and its custody head hash
+  std::string running_header;  // on every page's top: the title and the case
+  std::string running_footer;  // on every page's foot, beside "page N of M": the custody head hash
   std::string lang = "en";
   std::vector<Section> sections;  // the first is the first page
 };
