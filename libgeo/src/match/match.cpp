@@ -575,7 +575,8 @@ MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string&
     }
     if (overlay) {
       const std::string name = std::to_string(i) + "_" + std::filesystem::path(frames[i].path).stem().string() + ".png";
-      write_overlay(overlay->temp_dir() / name, img, ref, a, a.found);
+      if (opts.draw_overlay) opts.draw_overlay(OverlayRequest{fx, img, r, overlay->temp_dir() / name});
+      else write_overlay(overlay->temp_dir() / name, img, ref, a, a.found);
     }
     r.frames.push_back(std::move(fx));
   }
@@ -591,6 +592,16 @@ MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string&
   if (overlay) overlay->commit();
   report(progress, 1.0, "matching");
   return r;
+}
+
+std::string why_not_found(const FrameFix& f) {
+  std::string why = "no candidate passed the verification gates";
+  for (const auto& d : f.diagnostics.items())
+    if (d.severity != Severity::info || d.code == "match.not_found") {
+      why = d.message;
+      if (d.severity != Severity::info) break;
+    }
+  return why;
 }
 
 Json to_json(const FrameFix& f) {

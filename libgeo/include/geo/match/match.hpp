@@ -28,6 +28,7 @@
 namespace geo {
 
 struct MatchResult;
+struct OverlayRequest;
 
 struct MatchOptions {
   // Search area: near + radius_m, or bbox, or neither (the whole raster).
@@ -52,6 +53,12 @@ struct MatchOptions {
   std::string assume_crs;
   AlignOptions align;
   std::filesystem::path overlay_dir;   // when set: one overlay PNG per frame (atomic directory)
+  // Draws one frame's overlay into the directory's temporary, in place of the built-in one (the
+  // footprint on an imagery crop, the frame, the frame warped onto the crop, drawn by OpenCV without
+  // labels). `geoev match` passes geo::render's labelled figure here: match cannot reach render. Called
+  // once per frame that could be decoded, in order, on the calling thread; what it throws aborts the
+  // match and leaves no overlay directory.
+  std::function<void(const OverlayRequest&)> draw_overlay;
   // Called with the complete result before the overlay directory is renamed into place: what it throws
   // (a case that cannot be written) leaves no overlay behind.
   std::function<void(const MatchResult&)> before_commit;
@@ -101,6 +108,19 @@ struct MatchResult {
   Diagnostics diagnostics;
   Json provenance;
 };
+
+// One frame's overlay to draw (MatchOptions::draw_overlay). References are valid during the call only.
+struct OverlayRequest {
+  const FrameFix& fix;          // this frame's result; its `outlier` flag is not known yet (frames are
+                                // compared once all are matched)
+  const cv::Mat& image;         // the frame as matched: 8-bit BGR, EXIF orientation applied
+  const MatchResult& result;    // the imagery (as given, its SHA-256 and date) and the frames before this one
+  std::filesystem::path out;    // the PNG to write, inside the overlay directory's temporary
+};
+
+// Why a frame is not_found, in words, from its diagnostics: the first warning or error, else the
+// match's own "no candidate passed the verification gates ..." with the option that would help.
+std::string why_not_found(const FrameFix& f);
 
 // The frames listed in a `geoev frames` frames.json (paths resolved against its directory), with their
 // PTS. Throws Error{not_found} / Error{corrupt_data} for a missing or malformed file and
