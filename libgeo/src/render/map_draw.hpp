@@ -23,6 +23,8 @@ inline constexpr unsigned kTrack = 0x111111;
 inline constexpr unsigned kFootprint = 0x0a7fb5;  // dashed: stays apart from the outline without colour
 inline constexpr unsigned kText = 0x1a1a1a;
 inline constexpr unsigned kUndated = 0xffffff;    // hollow symbol with a cross
+inline constexpr unsigned kTopEdge = 0xd7191c;    // a match overlay's frame top edge: solid, beside the dashed outline
+inline constexpr unsigned kFixCentre = 0xffd400;  // a match overlay's fix centre: yellow, ringed black and white
 
 struct LabelRequest {
   double ax = 0, ay = 0, r = 0;  // anchor and the radius of its symbol
@@ -62,6 +64,12 @@ void draw_event_symbol(cairo_t* cr, double x, double y, double size, const std::
 // projected are skipped. True when some segment crosses the frame (the ring is visible).
 bool ring_path(const DrawContext& c, const std::vector<GeoPoint>& ring, bool close);
 
+// A geodesic circle of `radius_m` round `centre` as a closed cairo path (72 points).
+void circle_path(const DrawContext& c, const GeoPoint& centre, double radius_m);
+// An 8-bit BGR image (CV_8UC3) as a cairo ARGB32 surface (premultiplied), opaque where `alpha` (CV_8UC1,
+// the same size; empty = opaque everywhere) is 255. The caller destroys it.
+cairo_surface_t* surface_from_bgr(const cv::Mat& bgr, const cv::Mat& alpha = {});
+
 // Whether the segment a-b touches the box.
 bool segment_hits(const MapProjection::Px& a, const MapProjection::Px& b, const Box& box);
 
@@ -69,6 +77,9 @@ bool segment_hits(const MapProjection::Px& a, const MapProjection::Px& b, const 
 bool draw_basemap(DrawContext& c, bool fill_land);
 void draw_towns(DrawContext& c, const std::vector<GeoPoint>& near);
 void draw_imagery(DrawContext& c, const fs::path& imagery, const std::string& date, std::string* sha256);
+// The same with a raster already open (`name` as the map states it). Returns the share of the frame
+// it covers, in [0, 1] (0 when it does not cover the frame or is not RGB).
+double draw_imagery(DrawContext& c, const Raster& raster, const std::string& name, const std::string& date);
 void draw_compounds(DrawContext& c, const MapData& d, bool site);
 void draw_footprints(DrawContext& c, const std::vector<const MapEvent*>& events);
 void draw_events(DrawContext& c, const std::vector<const MapEvent*>& events, bool site);

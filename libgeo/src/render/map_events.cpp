@@ -34,6 +34,13 @@ Rgb date_ramp(double t) {
   return {a.r + (b.r - a.r) * f, a.g + (b.g - a.g) * f, a.b + (b.b - a.b) * f};
 }
 
+void circle_path(const DrawContext& c, const GeoPoint& centre, double radius_m) {
+  std::vector<GeoPoint> ring;
+  ring.reserve(kCirclePoints);
+  for (int i = 0; i < kCirclePoints; ++i) ring.push_back(geodesic_direct(centre, i * 360.0 / kCirclePoints, radius_m));
+  ring_path(c, ring, true);
+}
+
 namespace {
 
 std::optional<TimeZone> zone_of(const std::string& name) {
@@ -53,13 +60,6 @@ std::pair<std::string, std::string> civil(UtcTime t, const std::optional<TimeZon
 
 std::string zone_suffix(UtcTime t, const std::optional<TimeZone>& z) {
   return z ? "(UTC" + format_utc_offset(z->offset_s(t) / 60) + ")" : "UTC";
-}
-
-void circle_path(const DrawContext& c, const GeoPoint& centre, double radius_m) {
-  std::vector<GeoPoint> ring;
-  ring.reserve(kCirclePoints);
-  for (int i = 0; i < kCirclePoints; ++i) ring.push_back(geodesic_direct(centre, i * 360.0 / kCirclePoints, radius_m));
-  ring_path(c, ring, true);
 }
 
 void draw_geojson_polygons(const DrawContext& c, const Json& g) {

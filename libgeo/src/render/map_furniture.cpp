@@ -102,23 +102,14 @@ Furniture furniture_boxes(const DrawContext& c, bool with_inset) {
   return f;
 }
 
-ScaleBar draw_furniture(DrawContext& c, const Furniture& f, const PageLayout& lay, const std::string& title,
-                        const std::string& subtitle, const std::string& crs) {
+ScaleBar draw_scale_bar(DrawContext& c, const Box& s) {
   cairo_t* cr = c.cr;
   const double em = c.em, lw = em / 13;
-  TextStyle ts{1.6 * em, true};
-  ts.max_width = lay.width - 2 * lay.margin;
-  draw_text(cr, lay.margin, lay.margin * 0.8, to_valid_utf8(title), ts);
-  TextStyle ss{0.95 * em};
-  ss.colour = hex(0x444444);
-  draw_text(cr, lay.margin, lay.margin * 0.8 + 2.1 * em, subtitle, ss);
-  if (f.has_inset) draw_inset(c, f.inset);
   // Scale bar: true at the map's centre, where the projection's scale factor is 1.
   ScaleBar sb;
   sb.length_m = nice_length_m(kScaleBarFraction * c.frame.w * c.proj.metres_per_px());
   const double len = sb.length_m / c.proj.metres_per_px();
   sb.text = length_text(sb.length_m);
-  const Box& s = f.scale;
   cairo_rectangle(cr, s.x, s.y, len + 2 * em, s.h);
   set(cr, hex(0xffffff), 0.85);
   cairo_fill(cr);
@@ -140,8 +131,13 @@ ScaleBar draw_furniture(DrawContext& c, const Furniture& f, const PageLayout& la
   const TextSize t0 = measure(cr, "0", st), t1 = measure(cr, sb.text, st);
   draw_text(cr, sb.x0_px - t0.w / 2, sb.y_px - bh - 0.2 * em - t0.h, "0", st);
   draw_text(cr, std::min(sb.x1_px - t1.w / 2, s.x + len + 2 * em - t1.w - 0.2 * em), sb.y_px - bh - 0.2 * em - t1.h, sb.text, st);
+  return sb;
+}
+
+void draw_north_arrow(DrawContext& c, const Box& n) {
+  cairo_t* cr = c.cr;
+  const double em = c.em, lw = em / 13;
   // North arrow, pointing to true north where it stands.
-  const Box& n = f.north;
   cairo_rectangle(cr, n.x, n.y, n.w, n.h);
   set(cr, hex(0xffffff), 0.85);
   cairo_fill(cr);
@@ -172,6 +168,21 @@ ScaleBar draw_furniture(DrawContext& c, const Furniture& f, const PageLayout& la
   TextStyle nt{1.0 * em, true};
   const TextSize ns = measure(cr, "N", nt);
   draw_text(cr, ax - ns.w / 2, n.y + 0.1 * em, "N", nt);
+}
+
+ScaleBar draw_furniture(DrawContext& c, const Furniture& f, const PageLayout& lay, const std::string& title,
+                        const std::string& subtitle, const std::string& crs) {
+  cairo_t* cr = c.cr;
+  const double em = c.em, lw = em / 13;
+  TextStyle ts{1.6 * em, true};
+  ts.max_width = lay.width - 2 * lay.margin;
+  draw_text(cr, lay.margin, lay.margin * 0.8, to_valid_utf8(title), ts);
+  TextStyle ss{0.95 * em};
+  ss.colour = hex(0x444444);
+  draw_text(cr, lay.margin, lay.margin * 0.8 + 2.1 * em, subtitle, ss);
+  if (f.has_inset) draw_inset(c, f.inset);
+  const ScaleBar sb = draw_scale_bar(c, f.scale);
+  draw_north_arrow(c, f.north);
   // The frame and the CRS under it.
   cairo_rectangle(cr, c.frame.x, c.frame.y, c.frame.w, c.frame.h);
   set(cr, hex(0x333333));
@@ -183,6 +194,22 @@ ScaleBar draw_furniture(DrawContext& c, const Furniture& f, const PageLayout& la
   draw_text(cr, c.frame.x, c.frame.y + c.frame.h + 0.4 * em,
             "CRS: " + crs + "; north arrow to true north; scale bar true at the centre", cs);
   return sb;
+}
+
+void draw_fix_centre(cairo_t* cr, double x, double y, double em) {
+  const double r = 0.38 * em, lw = em / 13;
+  cairo_new_path(cr);
+  cairo_arc(cr, x, y, r, 0, 2 * M_PI);
+  set(cr, hex(kFixCentre));
+  cairo_fill_preserve(cr);
+  set(cr, hex(0x111111));
+  cairo_set_line_width(cr, 1.6 * lw);
+  cairo_stroke(cr);
+  cairo_new_path(cr);
+  cairo_arc(cr, x, y, r + 1.6 * lw, 0, 2 * M_PI);
+  set(cr, hex(0xffffff));
+  cairo_set_line_width(cr, 1.4 * lw);
+  cairo_stroke(cr);
 }
 
 void draw_legend_symbol(DrawContext& c, const std::string& sym, const Box& b) {
@@ -267,6 +294,24 @@ void draw_legend_symbol(DrawContext& c, const std::string& sym, const Box& b) {
     cairo_line_to(cr, b.x + b.w, cy + 0.25 * em);
     set(cr, hex(kCoast));
     cairo_stroke(cr);
+  } else if (sym == "top-edge") {
+    cairo_move_to(cr, b.x + 0.2 * em, cy);
+    cairo_line_to(cr, b.x + b.w - 0.2 * em, cy);
+    set(cr, hex(kTopEdge));
+    cairo_set_line_width(cr, 3.2 * lw);
+    cairo_stroke(cr);
+  } else if (sym == "blurred") {
+    cairo_rectangle(cr, b.x + 0.5 * em, b.y + 0.1 * em, b.w - 1.0 * em, b.h - 0.2 * em);
+    set(cr, hex(0x8a8a6a));
+    cairo_fill_preserve(cr);
+    set(cr, hex(0x000000));
+    cairo_set_line_width(cr, 3 * lw);
+    cairo_stroke_preserve(cr);
+    set(cr, hex(0xffffff));
+    cairo_set_line_width(cr, 1.2 * lw);
+    cairo_stroke(cr);
+  } else if (sym == "fix-centre") {
+    draw_fix_centre(cr, cx, cy, em);
   } else if (sym == "imagery") {
     cairo_rectangle(cr, b.x + 0.2 * em, b.y + 0.15 * em, b.w - 0.4 * em, b.h - 0.3 * em);
     set(cr, hex(0x7d8a5c));
@@ -283,7 +328,7 @@ double draw_panel(DrawContext& c, const PageLayout& lay) {
   TextStyle head{1.1 * em, true};
   TextStyle item{0.9 * em};
   item.max_width = p.w - 3.2 * em;
-  y += draw_text(cr, p.x, y, "Legend", head).h + 0.4 * em;
+  if (!c.legend.empty()) y += draw_text(cr, p.x, y, "Legend", head).h + 0.4 * em;
   for (const auto& l : c.legend) {
     const TextSize s = measure(cr, l.text, item);
     if (y + s.h > limit) break;

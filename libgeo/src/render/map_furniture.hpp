@@ -31,6 +31,11 @@ struct Furniture {
 };
 Furniture furniture_boxes(const DrawContext& c, bool with_inset);
 
+// A scale bar of a round length (at most a fifth of c.frame's width), true at the centre of c.proj,
+// drawn in the box `s` (its height 3.2 em; the bar's width follows the length).
+ScaleBar draw_scale_bar(DrawContext& c, const Box& s);
+// A north arrow in the box `n`, pointing to true north where it stands.
+void draw_north_arrow(DrawContext& c, const Box& n);
 // Title, frame, inset, scale bar, north arrow, CRS line. Returns the scale bar drawn.
 ScaleBar draw_furniture(DrawContext& c, const Furniture& f, const PageLayout& lay, const std::string& title,
                         const std::string& subtitle, const std::string& crs);
@@ -38,6 +43,8 @@ ScaleBar draw_furniture(DrawContext& c, const Furniture& f, const PageLayout& la
 double draw_panel(DrawContext& c, const PageLayout& lay);
 // A message in the middle of the frame ("no events in this case").
 void draw_message(DrawContext& c, const std::string& text);
+// A match overlay's fix centre at (x, y): a yellow dot ringed black, then white.
+void draw_fix_centre(cairo_t* cr, double x, double y, double em);
 // Draws the legend's symbol `symbol` centred in the box.
 void draw_legend_symbol(DrawContext& c, const std::string& symbol, const Box& b);
 // "47.02410° N, 99.15790° W"

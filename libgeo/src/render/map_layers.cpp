@@ -162,11 +162,34 @@ void draw_towns(DrawContext& c, const std::vector<GeoPoint>& near) {
   }
 }
 
+cairo_surface_t* surface_from_bgr(const cv::Mat& bgr, const cv::Mat& alpha) {
+  const int cols = bgr.cols, rows = bgr.rows;
+  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, cols, rows);
+  unsigned char* data = cairo_image_surface_get_data(s);
+  const int stride = cairo_image_surface_get_stride(s);
+  cairo_surface_flush(s);
+  for (int y = 0; y < rows; ++y) {
+    const unsigned char* src = bgr.ptr<unsigned char>(y);
+    const unsigned char* v = alpha.empty() ? nullptr : alpha.ptr<unsigned char>(y);
+    auto* dst = reinterpret_cast<std::uint32_t*>(data + static_cast<std::ptrdiff_t>(y) * stride);
+    for (int x = 0; x < cols; ++x) {
+      const std::uint32_t a = v ? v[x] : 255u;
+      auto pm = [a](unsigned char ch) { return (std::uint32_t(ch) * a + 127) / 255; };  // premultiplied
+      dst[x] = (a << 24) | (pm(src[3 * x + 2]) << 16) | (pm(src[3 * x + 1]) << 8) | pm(src[3 * x]);
+    }
+  }
+  cairo_surface_mark_dirty(s);
+  return s;
+}
+
 void draw_imagery(DrawContext& c, const fs::path& imagery, const std::string& date, std::string* sha256) {
   const Raster raster = Raster::open(imagery);
   if (sha256) *sha256 = raster.info().sha256;
+  draw_imagery(c, raster, imagery.filename().string(), date);
+}
+
+double draw_imagery(DrawContext& c, const Raster& raster, const std::string& name, const std::string& date) {
   const std::string stated = !date.empty() ? date : raster.info().acquired.value_or("");
-  const std::string name = imagery.filename().string();
   c.attributions.push_back("imagery: " + name + (stated.empty() ? " (date not stated)" : " (" + stated + ")") +
                            (raster.info().sha256.empty() ? "" : ", sha256 " + raster.info().sha256.substr(0, 12)));
   WindowRequest req;
@@ -181,29 +204,14 @@ void draw_imagery(DrawContext& c, const fs::path& imagery, const std::string& da
   } catch (const Error& e) {
     if (e.code() != Errc::not_found) throw;
     c.notes.push_back("the imagery " + name + " does not cover this map: drawn without it");
-    return;
+    return 0;
   }
   if (img.image.empty() || img.image.type() != CV_8UC3) {
     c.notes.push_back("the imagery " + name + " could not be drawn (not an RGB image)");
-    return;
+    return 0;
   }
   const int cols = img.cols(), rows = img.rows();
-  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, cols, rows);
-  unsigned char* data = cairo_image_surface_get_data(s);
-  const int stride = cairo_image_surface_get_stride(s);
-  cairo_surface_flush(s);
-  for (int y = 0; y < rows; ++y) {
-    const unsigned char* src = img.image.ptr<unsigned char>(y);
-    const unsigned char* v = img.valid.empty() ? nullptr : img.valid.ptr<unsigned char>(y);
-    auto* dst = reinterpret_cast<std::uint32_t*>(data + static_cast<std::ptrdiff_t>(y) * stride);
-    for (int x = 0; x < cols; ++x) {
-      const bool ok = !v || v[x];
-      dst[x] = ok ? (0xffu << 24) | (std::uint32_t(src[3 * x + 2]) << 16) | (std::uint32_t(src[3 * x + 1]) << 8) |
-                        std::uint32_t(src[3 * x])
-                  : 0u;
-    }
-  }
-  cairo_surface_mark_dirty(s);
+  cairo_surface_t* s = surface_from_bgr(img.image, img.valid);
   // Image pixel -> map metres (its geotransform, in the map's own CRS) -> drawing units.
   const auto& g = img.map_from_pixel.c;
   const double k = 1.0 / c.proj.metres_per_px();
@@ -236,6 +244,7 @@ void draw_imagery(DrawContext& c, const fs::path& imagery, const std::string& da
     c.notes.push_back("the imagery " + name + " covers " + std::to_string(static_cast<int>(std::round(covered * 100))) +
                       " % of the map; the rest is left blank");
   c.add_legend("imagery", "imagery: " + name + (stated.empty() ? "" : ", " + stated));
+  return covered;
 }
 
 void draw_compounds(DrawContext& c, const MapData& d, bool site) {
