@@ -10,6 +10,7 @@
 #include "geo/core/atomic_file.hpp"
 #include "geo/core/error.hpp"
 #include "geo/match/match.hpp"
+#include "geo/render/overlay.hpp"
 
 namespace {
 
@@ -44,7 +45,8 @@ int run_match(const geoev::Args& args) {
         ("gsd-range", po::value(&gsd_range), "scale range searched when no scale prior is given, MIN,MAX metres per frame pixel (default 0.25,1.2)")
         ("output,o", po::value(&out), "write a GeoJSON FeatureCollection of the footprints")
         ("case", po::value(&case_dir), "record every fix and not-found result as observations in this case")
-        ("overlay", po::value(&overlay), "write per-frame overlay images into this new directory")
+        ("overlay", po::value(&overlay), "write per frame a labelled overlay figure (PNG) into this new directory")
+        ("no-blur-faces", "overlays: keep faces in the frames unblurred (internal use only)")
         ("index-dir", po::value(&index_dir), "cache the reference and its keypoint index here for later runs");
     bool force = false;
     geoev::add_force_option(desc, force);
@@ -89,6 +91,21 @@ int run_match(const geoev::Args& args) {
     if (!case_dir.empty()) the_case = geo::events::open_case(case_dir);
     // The case is written before the overlays and the GeoJSON appear: when it fails, nothing is left.
     if (the_case) opts.before_commit = [&](const geo::MatchResult& res) { geo::events::record_match(*the_case, res); };
+    // The overlays are render's labelled figures (match cannot reach render); the imagery is opened once
+    // for them, as match opened it, at the first frame.
+    std::optional<geo::Raster> overlay_imagery;
+    geo::render::OverlayOptions overlay_opts;
+    overlay_opts.blur_faces = vm.count("no-blur-faces") == 0;
+    if (!overlay.empty())
+      opts.draw_overlay = [&](const geo::OverlayRequest& q) {
+        if (!overlay_imagery) {
+          geo::OpenOptions oo;
+          oo.assume_crs = opts.assume_crs;
+          overlay_imagery = geo::Raster::open(imagery, oo);
+          overlay_opts.imagery_date = q.result.imagery_acquired.value_or("");
+        }
+        geo::render::render_match_overlay(q.fix, q.image, *overlay_imagery, overlay_opts, q.out);
+      };
     const geo::MatchResult r = geo::match_frames(frames, imagery, opts, geoev::make_progress(common.quiet));
     geoev::end_progress();
     if (!out.empty()) geo::write_file_atomic(out, geo::dump_json(geo::to_geojson(r), 2) + "\n");
@@ -111,12 +128,7 @@ int run_match(const geoev::Args& args) {
                                : "unknown");
       } else {
         // The reason, and the option that would help, from the frame's own diagnostics.
-        std::string why = "no candidate passed the verification gates";
-        for (const auto& d : f.diagnostics.items())
-          if (d.severity != geo::Severity::info || d.code == "match.not_found") {
-            why = d.message;
-            if (d.severity != geo::Severity::info) break;
-          }
+        const std::string why = geo::why_not_found(f);
         std::printf("  %s: not found: %s\n", geo::printable(f.frame).c_str(), geo::printable(why).c_str());
       }
       geoev::print_diagnostics(f.diagnostics, geo::Severity::warning, f.frame);
