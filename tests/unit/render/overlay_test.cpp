@@ -186,6 +186,20 @@ TEST(Overlay, TheScaleBarMatchesTheGroundDistance) {
   EXPECT_TRUE(std::abs(mant - 1) < 1e-9 || std::abs(mant - 2) < 1e-9 || std::abs(mant - 5) < 1e-9) << s.length_m;
 }
 
+// As PDF (imagery at twice the resolution, for print): one page that says what the PNG says. (SVG comes
+// from the same drawing through the same Canvas as the maps, whose SVG is checked by xmllint.)
+TEST(Overlay, APdfIsOnePageWithTheFixInWords) {
+  ScratchDir dir;
+  const Raster imagery = Raster::open(make_imagery(dir));
+  render_match_overlay(located_fix(), frame_picture(), imagery, {}, dir / "o.pdf");
+  const std::string info = test::shell_output("pdfinfo " + (dir / "o.pdf").string() + " 2>&1");
+  EXPECT_NE(info.find("Pages:"), std::string::npos) << info;
+  EXPECT_EQ(info.find_first_not_of(' ', info.find("Pages:") + 6), info.find("1\n", info.find("Pages:"))) << info;
+  const std::string text = test::shell_output("pdftotext " + (dir / "o.pdf").string() + " - 2>&1");
+  EXPECT_NE(text.find("located at 16.63300"), std::string::npos) << text;
+  EXPECT_NE(text.find("2019-03-04"), std::string::npos) << text;
+}
+
 TEST(Overlay, ANotFoundFrameSaysSoWithItsReason) {
   ScratchDir dir;
   const Raster imagery = Raster::open(make_imagery(dir));
