@@ -260,7 +260,7 @@ OverlayResult render_match_overlay(const FrameFix& fix, const cv::Mat& frame, co
                                   : r.faces_blurred ? std::to_string(r.faces_blurred) +
                                                           (r.faces_blurred == 1 ? " area blurred as a possible face"
                                                                                 : " areas blurred as possible faces") +
-                                                          ", outlined here and on the map"
+                                                          (located ? ", outlined here and on the map" : ", outlined")
                                                     : "no face found to blur";
   DrawContext ca;  // the imagery panel: its legend, notes and sources become the figure's
   ca.cr = cr;
