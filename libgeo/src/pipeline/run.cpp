@@ -213,12 +213,6 @@ std::optional<MatchStage> read_match_stage(const fs::path& p) {
   }
 }
 
-std::string not_found_reason(const FrameFix& f) {
-  for (const auto& d : f.diagnostics.items())
-    if (d.code == "match.not_found" || d.severity != Severity::info) return d.message;
-  return "no candidate passed the verification gates";
-}
-
 // ---- the work on one input ---------------------------------------------------------------------
 
 struct Probe {
@@ -505,7 +499,7 @@ class VideoJob {
       x.confidence = f.outlier ? 0.5 * f.confidence : f.confidence;
       x.footprint = f.footprint;
       x.method = f.method;
-      if (!x.located) x.reason = not_found_reason(f);
+      if (!x.located) x.reason = why_not_found(f);
       x.observation_id = i < ids.size() ? ids[i] : 0;
       m.fixes.push_back(std::move(x));
     }
