@@ -37,7 +37,7 @@ std::string hashes_cell(const Json& list) {
 Table custody_table(const std::vector<events::CustodyEntry>& log) {
   Table t;
   t.header = {"#", "time (UTC)", "action", "inputs (SHA-256)", "outputs (SHA-256)", "rows", "entry hash"};
-  t.widths = {0.3, 1.3, 0.9, 2.2, 2.2, 0.4, 1.6};
+  t.widths = {0.3, 1.25, 1.25, 2.1, 2.1, 0.45, 1.55};
   t.mono_columns = {false, false, false, true, true, false, true};
   t.caption = "The custody log, every entry as geoev case log lists it: each entry's hash is the SHA-256 of the previous "
               "hash and the entry, and lists the rows it created with their content hashes.";

@@ -72,6 +72,11 @@ class PdfWriter {
     pango_font_description_free(desc);
     pango_layout_set_width(l.get(), static_cast<int>(width * PANGO_SCALE));
     pango_layout_set_wrap(l.get(), PANGO_WRAP_WORD_CHAR);
+    // No hyphen is ever added where a word breaks: a hash copied from the page must read back exactly.
+    PangoAttrList* attrs = pango_attr_list_new();
+    pango_attr_list_insert(attrs, pango_attr_insert_hyphens_new(FALSE));
+    pango_layout_set_attributes(l.get(), attrs);
+    pango_attr_list_unref(attrs);
     const std::string valid = to_valid_utf8(text);
     pango_layout_set_text(l.get(), valid.c_str(), static_cast<int>(valid.size()));
     return l;

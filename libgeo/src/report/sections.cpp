@@ -75,7 +75,7 @@ Section event_section(const CaseData& d, const events::Event& e, std::optional<F
                                                                 : "nothing: no capture time is known"});
   if (!e.compound_id.empty()) {
     std::string c = (e.compound_name.empty() ? e.compound_id : e.compound_name) + " (" + e.compound_id + "): " + e.relation;
-    if (e.distance_m >= 0) c += ", " + format_distance(e.distance_m) + " away";
+    if (e.distance_m > 0) c += ", " + format_distance(e.distance_m) + " away";
     c += ", probability inside " + format_fixed(e.p_inside, 2);
     kv.items.push_back({"Compound", c});
   } else {
@@ -101,7 +101,10 @@ Section event_section(const CaseData& d, const events::Event& e, std::optional<F
 
   for (const char* key : {"telemetry_check", "gps_check"})
     if (const std::string st = str(e.details, key); !st.empty()) s.blocks.push_back(Paragraph{"Agreement: " + st + "."});
-  for (const auto& n : strings(e.details, "notes")) s.blocks.push_back(Paragraph{n + ".", Tone::note});
+  for (auto n : strings(e.details, "notes")) {
+    if (!n.empty() && n[0] >= 'a' && n[0] <= 'z') n[0] = static_cast<char>(n[0] - 'a' + 'A');
+    s.blocks.push_back(Paragraph{n + ".", Tone::note});
+  }
   if (const auto out = strings(e.details, "outliers"); !out.empty())
     s.blocks.push_back(Paragraph{"Left out as disagreeing with the others: " + join(out, "; ") + ".", Tone::warning});
   for (const auto& w : strings(e.details, "warnings")) s.blocks.push_back(Paragraph{"Caveat: " + w + ".", Tone::warning});
