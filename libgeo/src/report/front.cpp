@@ -54,7 +54,7 @@ std::string str(const Json& j, const char* key) {
 Table events_table(const CaseData& d) {
   Table t;
   t.header = {"#", "place (lat, lon)", "error", "time (UTC; local)", "compound", "found by", "confidence", "video"};
-  t.widths = {0.35, 1.4, 1.0, 2.1, 1.8, 1.2, 0.8, 1.4};
+  t.widths = {0.35, 1.35, 1.0, 2.0, 1.7, 1.2, 1.05, 1.4};
   t.caption = "Every event of the case. Error: the radius of the circle the place is within, and its precision class "
               "(exact up to 10 m, vicinity up to 100 m, locality up to 1 km, region beyond).";
   for (const auto& e : d.events) {

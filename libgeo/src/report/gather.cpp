@@ -40,7 +40,9 @@ fs::path newest(const fs::path& dir, const std::string& prefix) {
   return best;
 }
 
-void read_stage_files(const fs::path& case_dir, VideoInfo& v, std::vector<std::string>& notes) {
+void add_imagery(CaseData& d, const std::string& given);
+
+void read_stage_files(CaseData& d, const fs::path& case_dir, VideoInfo& v, std::vector<std::string>& notes) {
   const fs::path dir = case_dir / "run" / v.media.sha256.substr(0, 16);
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return;
@@ -62,6 +64,11 @@ void read_stage_files(const fs::path& case_dir, VideoInfo& v, std::vector<std::s
   if (mfile.empty()) return;
   const Json mj = read_json_file(mfile, notes);
   if (!mj.is_object() || !mj.contains("frames") || !mj["frames"].is_array()) return;
+  if (mj.contains("imagery") && mj["imagery"].is_string()) {
+    add_imagery(d, mj["imagery"].get<std::string>());
+    v.imagery_name = fs::path(mj["imagery"].get<std::string>()).filename().string();
+    if (mj.contains("imagery_date") && mj["imagery_date"].is_string()) v.imagery_date = mj["imagery_date"].get<std::string>();
+  }
   for (const auto& m : mj["frames"]) {
     const std::string name = fs::path(m.value("frame", "")).filename().string();
     auto it = std::find_if(v.frames.begin(), v.frames.end(),
@@ -75,6 +82,10 @@ void read_stage_files(const fs::path& case_dir, VideoInfo& v, std::vector<std::s
     it->confidence = m.value("confidence", 0.0);
     if (m.contains("center") && m["center"].is_array() && m["center"].size() == 2)
       it->centre = GeoPoint{m["center"][0].get<double>(), m["center"][1].get<double>()};
+    if (m.contains("footprint") && m["footprint"].is_array())
+      for (const auto& c : m["footprint"])
+        if (c.is_array() && c.size() == 2 && c[0].is_number() && c[1].is_number())
+          it->footprint.push_back(GeoPoint{c[0].get<double>(), c[1].get<double>()});
   }
 }
 
@@ -124,7 +135,7 @@ CaseData gather(const fs::path& case_dir, const ReportOptions& opts, const Progr
     v.present = fs::is_regular_file(v.media.path, ec) ||
                 (!v.media.copy_path.empty() && fs::is_regular_file(d.info.dir / v.media.copy_path, ec));
     if (auto it = run_of.find(v.media.sha256); it != run_of.end()) v.run = it->second;
-    read_stage_files(d.info.dir, v, d.notes);
+    read_stage_files(d, d.info.dir, v, d.notes);
     for (const auto& e : d.events)
       if (std::find(e.media_sha256.begin(), e.media_sha256.end(), v.media.sha256) != e.media_sha256.end())
         v.event_ids.push_back(e.id);

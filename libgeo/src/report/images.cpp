@@ -8,7 +8,10 @@
 
 #include "geo/core/error.hpp"
 #include "geo/core/file_read.hpp"
+#include "geo/imagery/raster.hpp"
+#include "geo/match/match.hpp"
 #include "geo/render/faces.hpp"
+#include "geo/render/overlay.hpp"
 #include "internal.hpp"
 
 namespace geo::reporting::detail {
@@ -89,6 +92,37 @@ PreparedFrame prepare_frame(const fs::path& frame, bool blur, int small_px, cons
   if (large_px > 0) p.large = scaled(large_px, large_label);
   p.ok = true;
   return p;
+}
+
+std::optional<Image> match_overlay(const FrameInfo& f, const fs::path& imagery, const std::string& imagery_name,
+                                   const std::string& imagery_date, bool blur, const fs::path& scratch_png,
+                                   const std::string& label, std::string& problem) {
+  try {
+    cv::Mat frame = cv::imread(f.path.string(), cv::IMREAD_COLOR);
+    if (frame.empty()) throw Error(Errc::corrupt_data, f.path.filename().string() + " could not be decoded");
+    FrameFix fix;
+    fix.frame = f.path.string();
+    fix.pts_s = f.pts_s;
+    fix.status = "located";
+    fix.center = *f.centre;
+    fix.footprint = f.footprint;
+    fix.error_m = f.error_m;
+    fix.confidence = f.confidence;
+    fix.method = f.method;
+    render::OverlayOptions o;
+    o.width_px = kMatchOverlayPx;
+    o.imagery_name = imagery_name;
+    o.imagery_date = imagery_date;
+    o.blur_faces = blur;  // the renderer blurs the frame on every view of it and outlines what it blurred
+    const Raster raster = Raster::open(imagery);
+    render::render_match_overlay(fix, frame, raster, o, scratch_png);
+    const cv::Mat drawn = cv::imread(scratch_png.string(), cv::IMREAD_COLOR);
+    if (drawn.empty()) throw Error(Errc::io, scratch_png.string() + " could not be read back");
+    return encode_jpeg(drawn, label, "match overlay of frame " + f.path.filename().string());
+  } catch (const std::exception& e) {
+    problem = e.what();
+    return std::nullopt;
+  }
 }
 
 std::optional<Image> read_png(const fs::path& p, const std::string& alt) {

@@ -25,6 +25,7 @@ struct FrameInfo {
   std::string utc;             // "" when unknown
   bool matched = false, located = false, outlier = false;
   std::optional<GeoPoint> centre;
+  std::vector<GeoPoint> footprint;  // the ground the frame shows (4 corners) when located
   double error_m = 0, confidence = 0;
   std::string method, reason;  // match method (dense, keypoints), why it was not located
 };
@@ -36,6 +37,7 @@ struct VideoInfo {
   Json run;                    // its entry in run/last-run.json, or null when the last run did not list it
   std::vector<FrameInfo> frames;
   std::string frames_dir;      // where its frames were found ("" when none)
+  std::string imagery_name, imagery_date;  // what its frames were matched against (file name, date)
   std::vector<std::int64_t> event_ids;
 };
 
@@ -71,12 +73,19 @@ std::string join(const std::vector<std::string>& parts, const std::string& sep);
 // match overlay's.
 struct PreparedFrame {
   Image small, large;
+  bool match_overlay = false;  // `large` is a labelled match overlay (render_match_overlay)
   int faces = 0;
   bool ok = false;
   std::string problem;  // why it could not be read
 };
 PreparedFrame prepare_frame(const fs::path& frame, bool blur, int small_px, const std::string& small_label, int large_px,
                             const std::string& large_label);
+// A labelled match overlay (render::render_match_overlay: the imagery with the footprint, the frame
+// warped over it, the frame as filmed; faces blurred by the renderer when `blur`), as a JPEG Image.
+// nullopt with `problem` set when it cannot be drawn.
+std::optional<Image> match_overlay(const FrameInfo& f, const fs::path& imagery, const std::string& imagery_name,
+                                   const std::string& imagery_date, bool blur, const fs::path& scratch_png,
+                                   const std::string& label, std::string& problem);
 // A PNG file read as an Image (maps, the timeline). nullopt when it cannot be read.
 std::optional<Image> read_png(const fs::path& p, const std::string& alt);
 

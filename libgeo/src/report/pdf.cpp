@@ -343,7 +343,8 @@ class PdfWriter {
     const int cols = std::max(1, f.columns);
     const double gap = 6;
     const double cw = (kTextW - gap * (cols - 1)) / cols;
-    const double max_h = bottom() - kTop - 40;  // a figure always fits on one page with its label
+    // A figure always fits on one page with its label; a series of images fits two rows to a page.
+    const double max_h = f.images.size() > 1 ? (bottom() - kTop) * 0.44 : bottom() - kTop - 40;
     for (std::size_t i = 0; i < f.images.size(); i += cols) {
       double rh = 0;
       std::vector<std::pair<double, double>> size;

@@ -225,9 +225,25 @@ Document build_report(const fs::path& case_dir, const ReportOptions& opts, Repor
       const bool overlay = f.located && overlays < opts.max_overlays_per_video;
       overlays += overlay;
       tasks.push_back([&, vi, fi, overlay] {
-        const auto& fr = d.videos[vi].frames[fi];
+        const auto& vid = d.videos[vi];
+        const auto& fr = vid.frames[fi];
+        // With the imagery at hand, the labelled match overlay; otherwise the frame with its fix in words.
+        std::optional<Image> drawn;
+        const auto im = d.imagery.find(vid.imagery_name);
+        if (overlay && fr.centre && fr.footprint.size() == 4 && !vid.imagery_name.empty() && im != d.imagery.end()) {
+          std::string problem;
+          drawn = detail::match_overlay(fr, im->second, vid.imagery_name, vid.imagery_date, opts.blur_faces,
+                                        scratch.path() / ("overlay-" + std::to_string(vi) + "-" + std::to_string(fi) + ".png"),
+                                        overlay_label(fr, fi), problem);
+          if (!drawn) note(detail::file_name(vid.media.path) + ": the match overlay of frame " + std::to_string(fi + 1) +
+                           " could not be drawn (" + problem + "); the frame is shown with its fix instead");
+        }
         vf[vi].frames[fi] = detail::prepare_frame(fr.path, opts.blur_faces, kContactThumbPx, frame_label(fr, fi),
-                                                  overlay ? kOverlayPx : 0, overlay ? overlay_label(fr, fi) : "");
+                                                  overlay && !drawn ? kOverlayPx : 0, overlay && !drawn ? overlay_label(fr, fi) : "");
+        if (drawn) {
+          vf[vi].frames[fi].large = std::move(*drawn);
+          vf[vi].frames[fi].match_overlay = true;
+        }
       });
     }
   }
@@ -266,6 +282,7 @@ Document build_report(const fs::path& case_dir, const ReportOptions& opts, Repor
       }
       faces += p.faces;
       sheet.images.push_back(std::move(p.small));
+      if (p.match_overlay) over.columns = 1;
       if (!p.large.bytes.empty()) over.images.push_back(std::move(p.large));
       else if (v.frames[fi].located) ++overlays_left;
     }
@@ -277,7 +294,11 @@ Document build_report(const fs::path& case_dir, const ReportOptions& opts, Repor
       figs.push_back(std::move(sheet));
     }
     if (!over.images.empty()) {
-      over.caption = "Located frames with their fix (the centre of the ground each frame shows)" + blur_words +
+      over.caption = (over.columns == 1 ? std::string("Match overlays: for each located frame, the imagery with the ground the frame shows "
+                                                      "(its footprint, top edge red) and the fix's error circle, the frame warped "
+                                                      "over the imagery, and the frame as filmed")
+                                        : std::string("Located frames with their fix (the centre of the ground each frame shows)")) +
+                     blur_words +
                      (overlays_left ? "; " + std::to_string(overlays_left) + " more located frames are not shown" : "") + ".";
       figs.push_back(std::move(over));
     }

@@ -30,7 +30,8 @@ namespace fs = std::filesystem;
 inline constexpr int kMapWidthPx = 1600;        // maps drawn as PNG at this width (about 2x the text width in print)
 inline constexpr int kContactColumns = 5;       // frames per row of a contact sheet
 inline constexpr int kContactThumbPx = 320;     // a contact sheet frame's width, pixels
-inline constexpr int kOverlayPx = 640;          // a match overlay's width, pixels (two per row in print)
+inline constexpr int kOverlayPx = 640;          // a located frame's width without imagery at hand (two per row)
+inline constexpr int kMatchOverlayPx = 1400;    // a labelled match overlay (three panels) across the text width
 inline constexpr int kJpegQuality = 82;         // frames as JPEG: sharp enough to read, small enough to mail
 
 struct ReportOptions {
