@@ -20,7 +20,7 @@ Paragraph verification_paragraph(const CaseData& d) {
   if (r.ok()) {
     std::size_t ok = 0;
     for (const auto& i : r.items) ok += i.status == "ok";
-    return {"Verification passed when this report was made: " + std::to_string(ok) + " of " +
+    return {"VERIFICATION PASSED when this report was made: " + std::to_string(ok) + " of " +
                 std::to_string(r.items.size()) + " original files re-hashed and unchanged; every row of the case matches the "
                 "custody log of " + std::to_string(r.entries) + " entries, whose last hash (the head) is " + r.head + ".",
             Tone::normal};
@@ -54,7 +54,7 @@ std::string str(const Json& j, const char* key) {
 Table events_table(const CaseData& d) {
   Table t;
   t.header = {"#", "place (lat, lon)", "error", "time (UTC; local)", "compound", "found by", "confidence", "video"};
-  t.widths = {0.35, 1.35, 1.0, 2.0, 1.7, 1.2, 1.05, 1.4};
+  t.widths = {0.35, 1.35, 1.0, 2.0, 1.55, 1.2, 1.25, 1.4};
   t.caption = "Every event of the case. Error: the radius of the circle the place is within, and its precision class "
               "(exact up to 10 m, vicinity up to 100 m, locality up to 1 km, region beyond).";
   for (const auto& e : d.events) {
