@@ -20,7 +20,7 @@ void flatten(const Json& j, const std::string& prefix, KeyValues& kv) {
     return;
   }
   std::string v = j.is_string() ? j.get<std::string>() : j.is_null() ? "not given" : j.dump();
-  if (j.is_array() && j.empty()) v = "none";
+  if ((j.is_array() && j.empty()) || (j.is_string() && v.empty())) v = "not given";
   kv.items.push_back({prefix, v});
 }
 

@@ -31,7 +31,7 @@ p.note { color: var(--muted); font-size: 13.5px; }
 p.warning { border-left: 4px solid var(--warn); padding: 4px 10px; background: #fff6e0; }
 p.alert { border: 2px solid var(--alert); color: var(--alert); font-weight: bold; padding: 8px 12px; background: #fff0f0; }
 p.mono, .mono { font-family: "DejaVu Sans Mono", monospace; font-size: 13px; overflow-wrap: anywhere; }
-dl.kv { display: grid; grid-template-columns: minmax(150px, 22%) 1fr; gap: 3px 16px; margin: 10px 0; }
+dl.kv { display: grid; grid-template-columns: minmax(200px, 26%) 1fr; gap: 3px 16px; margin: 10px 0; }
 dl.kv dt { font-weight: bold; color: var(--muted); }
 dl.kv dd { margin: 0; overflow-wrap: anywhere; }
 table { border-collapse: collapse; width: 100%; margin: 12px 0; font-size: 13px; }

@@ -222,7 +222,7 @@ class PdfWriter {
   }
 
   void block(const KeyValues& kv) {
-    constexpr double kKeyW = 118;
+    constexpr double kKeyW = 150;
     for (const auto& i : kv.items) {
       auto k = layout(i.key, Font{kBody, true}, kKeyW - 6);
       auto v = layout(i.value, i.mono ? Font{kMono, false, true} : Font{kBody}, kTextW - kKeyW);
