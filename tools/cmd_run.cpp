@@ -65,7 +65,8 @@ int run_run(const geoev::Args& args) {
          "a moving camera gives a frame at least this often, seconds")
         ("max-frames", po::value(&opts.max_frames)->default_value(opts.max_frames), "frames per video at most")
         ("title", po::value(&title)->default_value(title), "the case's title when the run makes it")
-        ("no-maps", "do not draw the case's maps into DIR/maps at the end");
+        ("no-maps", "do not draw the case's maps into DIR/maps at the end")
+        ("no-report", "do not write the evidence report (DIR/report.html, DIR/report.pdf) at the end");
     std::string tz;
     geoev::add_tz_option(desc, tz);
     geoev::add_common_options(desc, common);
@@ -104,6 +105,7 @@ int run_run(const geoev::Args& args) {
     opts.compounds.extend = geoev::list_values(extend);
     opts.tz = tz;
     opts.maps = vm.count("no-maps") == 0;
+    opts.report = vm.count("no-report") == 0;
     if (!tz.empty()) geoev::zone_option(tz);  // an unknown zone fails before any work
     const geo::pipeline::RunResult r = geo::pipeline::run_job(opts, run_progress(common.quiet));
     geoev::end_progress();
@@ -115,7 +117,7 @@ int run_run(const geoev::Args& args) {
       std::printf("case: %s (results in %s)\n", geo::printable(r.case_dir.string()).c_str(),
                   geo::printable((r.case_dir / "run" / "last-run.json").string()).c_str());
       if (!r.maps.empty()) {
-        std::printf("maps:");
+        std::printf("maps and report:");
         for (const auto& m : r.maps) std::printf(" %s", geo::printable(m.string()).c_str());
         std::printf("\n");
       }

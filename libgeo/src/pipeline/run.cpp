@@ -25,6 +25,7 @@
 #include "geo/media/frames.hpp"
 #include "geo/media/probe.hpp"
 #include "geo/render/html_map.hpp"
+#include "geo/report/report.hpp"
 #include "geo/render/map.hpp"
 #include "geo/spatial/place_zone.hpp"
 #include "pipeline/inputs.hpp"
@@ -1134,16 +1135,38 @@ RunResult run_job(const RunOptions& opts, const RunProgressFn& progress) {
     if (!v.sha256.empty()) inputs.push_back(v.sha256);
   }
   for (const auto& im : ctx.imagery) inputs.push_back(im.sha256);
-  if (opts.maps) {
-    if (progress) progress(RunProgress{n, n, "maps", "maps", 0.0});
-    res.maps = write_maps(the_case.dir, opts, res.diagnostics);
+  const bool all_reused = std::all_of(res.videos.begin(), res.videos.end(),
+                                      [](const VideoResult& v) { return v.reused || v.status == "duplicate"; });
+  // Maps and report: drawn again only when something changed or they are missing (a rerun with
+  // nothing new stays within seconds).
+  const bool outputs_exist = fs::exists(the_case.dir / "maps" / "overview.png", ec) &&
+                             (!opts.report || fs::exists(the_case.dir / "report.html", ec));
+  if ((opts.maps || opts.report) && all_reused && outputs_exist) {
+    res.diagnostics.info("run.outputs_unchanged", "nothing new: the maps and the report in the case are kept as they are");
+  } else {
+    if (opts.maps) {
+      if (progress) progress(RunProgress{n, n, "maps", "maps", 0.0});
+      res.maps = write_maps(the_case.dir, opts, res.diagnostics);
+    }
+    if (opts.report) {
+      if (progress) progress(RunProgress{n, n, "report", "report", 0.0});
+      try {
+        const reporting::Document d = reporting::build_report(the_case.dir, reporting::ReportOptions{});
+        for (const char* name : {"report.html", "report.pdf"}) {
+          const fs::path out = the_case.dir / name;
+          if (out.extension() == ".pdf") reporting::write_pdf(d, out);
+          else reporting::write_html(d, out);
+          res.maps.push_back(out);
+        }
+      } catch (const std::exception& e) {
+        res.diagnostics.warn("run.report", std::string("no report: ") + e.what());
+      }
+    }
   }
   const std::string doc = dump_json(to_json(res), 1) + "\n";
   const fs::path summary_file = the_case.dir / "run" / "last-run.json";
   fs::create_directories(summary_file.parent_path(), ec);
   write_file_atomic(summary_file, doc);
-  const bool all_reused = std::all_of(res.videos.begin(), res.videos.end(),
-                                      [](const VideoResult& v) { return v.reused || v.status == "duplicate"; });
   events::log_action(the_case, all_reused ? "run.reused" : "run",
                      Json{{"videos", summary}, {"options", opts.to_json()},
                           {"note", all_reused ? "nothing new: every result was reused, no matching was done" : ""}},

@@ -55,6 +55,9 @@ struct RunOptions {
   // for every compound with events (on the first --imagery), timeline.png and map.html (interactive,
   // faces in its thumbnails blurred). A map that cannot be drawn is a warning, not a failed run.
   bool maps = true;
+  // And the evidence report, DIR/report.html and DIR/report.pdf (faces blurred). Both are drawn again
+  // only when something changed or they are missing.
+  bool report = true;
   // Throws Error{invalid_argument}: no input, no case, radius without near, near and bbox together,
   // jobs < 0, every_s <= 0, max_frames < 1.
   void validate() const;
@@ -105,7 +108,7 @@ struct RunResult {
   fs::path case_dir;
   std::vector<VideoResult> videos;   // in input order (directories expanded, sorted by name)
   std::vector<std::string> skipped;  // non-media files of walked directories, with the reason
-  std::vector<fs::path> maps;        // the maps written into the case
+  std::vector<fs::path> maps;        // the maps and the report written into the case
   Diagnostics diagnostics;
   Json provenance;
   double seconds = 0;
