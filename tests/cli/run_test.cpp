@@ -57,6 +57,10 @@ TEST(Run, BatchWithACorruptFileProcessesTheOthersAndExitsOne) {
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
   const auto ev = run_geoev({"events", "list", "--case", kase.string(), "--json"});
   EXPECT_EQ(geo::Json::parse(ev.out).size(), 0u);
+  // The maps and the report are written even so: they say there is no event.
+  EXPECT_TRUE(fs::is_regular_file(kase / "maps" / "overview.png"));
+  EXPECT_TRUE(fs::is_regular_file(kase / "report.html"));
+  EXPECT_TRUE(fs::is_regular_file(kase / "report.pdf"));
 
   // Again, unchanged: the good video is reused (no frames extracted, nothing recorded twice).
   const auto again = run_geoev({"run", (d / "in").string(), "--case", kase.string(), "--json", "--quiet"});

@@ -63,7 +63,9 @@ const geo::Json& video(const geo::Json& doc, const std::string& name) {
 
 std::vector<std::string> demo_args(const fs::path& kase) {
   return {"--case", kase.string(), "--imagery", (demo() / "imagery" / "naip_2014.tif").string(), "--compounds",
-          (demo() / "compounds.geojson").string(), "--near", "47.0241,-99.1579", "--radius-m", "1500", "--quiet"};
+          (demo() / "compounds.geojson").string(), "--near", "47.0241,-99.1579", "--radius-m", "1500", "--quiet",
+          // The report blurs every frame (seconds each): tests/cli/report_test.cpp covers it on small cases.
+          "--no-report"};
 }
 
 geo::test::CliResult run_on(const std::vector<std::string>& inputs, const fs::path& kase, bool json = true) {
@@ -122,6 +124,10 @@ TEST(RunDemo, TheDemoIsLocatedAsTheTruthSaysAndARerunReusesEverything) {
   const auto events = run_geoev({"events", "list", "--case", kase.string(), "--json"});
   const auto ev = geo::Json::parse(events.out);
   ASSERT_EQ(ev.size(), 2u);
+  // The case's maps: the overview, the compound's site map, the timeline and the interactive map.
+  for (const char* m : {"overview.png", "site-demo-compound.png", "timeline.png", "map.html"})
+    EXPECT_TRUE(fs::is_regular_file(kase / "maps" / m)) << m;
+  EXPECT_EQ(doc["maps"].size(), 4u) << doc["maps"];
   for (const auto& e : ev) EXPECT_EQ(e["compound"]["compound_id"], "demo-compound");
 
   // Again, unchanged: no matching (the custody log says the run reused everything), identical events.
