@@ -44,3 +44,4 @@ printf '  %-28s every clip'"'"'s result as JSON (places, tracks, footprints, tim
 printf '  %-28s the events (also .kml for Google Earth, .csv)\n' "$OUT/events.geojson"
 printf '  %-28s maps: overview, site map of the compound on the imagery, timeline\n' "$OUT/case/maps/*.png"
 printf '  %-28s the interactive map (opens offline in any browser)\n' "$OUT/case/maps/map.html"
+printf '  %-28s the evidence report (faces blurred), also report.pdf\n' "$OUT/case/report.html"
