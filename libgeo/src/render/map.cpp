@@ -279,12 +279,7 @@ MapResult render_map(const MapData& d, const MapOptions& o, const fs::path& out)
   prov.created = made;
   r.provenance = to_json(prov);
 
-  Canvas canvas(out, r.width, r.height);
-  set(canvas.cr(), hex(0xffffff));
-  cairo_paint(canvas.cr());
-  cairo_set_source_surface(canvas.cr(), rec, 0, 0);
-  cairo_paint(canvas.cr());
-  canvas.commit();
+  write_recording(rec, out, r.width, r.height);
   return r;
 }
 

@@ -149,4 +149,13 @@ TextSize draw_text(cairo_t* cr, double x, double y, const std::string& text, con
   return s;
 }
 
+void write_recording(cairo_surface_t* recording, const std::filesystem::path& out, double width, double height) {
+  Canvas canvas(out, width, height);
+  cairo_set_source_rgb(canvas.cr(), 1, 1, 1);
+  cairo_paint(canvas.cr());
+  cairo_set_source_surface(canvas.cr(), recording, 0, 0);
+  cairo_paint(canvas.cr());
+  canvas.commit();
+}
+
 }  // namespace geo::render::detail

@@ -45,6 +45,11 @@ class Canvas {
   cairo_t* cr_ = nullptr;
 };
 
+// Replays a drawing recorded on a cairo recording surface onto `out` (.png/.pdf/.svg) over a white
+// background, `width` x `height`, atomically: the figures are drawn once, then sized to what they hold.
+// Throws Error{io} like Canvas.
+void write_recording(cairo_surface_t* recording, const std::filesystem::path& out, double width, double height);
+
 struct TextStyle {
   double size = 12;      // font size in drawing units
   bool bold = false;

@@ -221,12 +221,7 @@ TimelineResult render_timeline(const MapData& d, const TimelineOptions& o, const
   r.provenance = to_json(prov);
   cairo_destroy(cr);
   try {
-    Canvas canvas(out, r.width, r.height);
-    set(canvas.cr(), hex(0xffffff));
-    cairo_paint(canvas.cr());
-    cairo_set_source_surface(canvas.cr(), rec, 0, 0);
-    cairo_paint(canvas.cr());
-    canvas.commit();
+    write_recording(rec, out, r.width, r.height);
   } catch (...) {
     cairo_surface_destroy(rec);
     throw;
