@@ -193,16 +193,9 @@ MapResult render_map(const MapData& d, const MapOptions& o, const fs::path& out)
   const GeoPoint centre = f.box.center();
   r.projection = MapProjection(centre, mpp, lay.frame.x + lay.frame.w / 2, lay.frame.y + lay.frame.h / 2);
 
-  cairo_surface_t* rec = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, nullptr);
-  cairo_t* cr = cairo_create(rec);
-  struct Release {
-    cairo_t* cr;
-    cairo_surface_t* s;
-    ~Release() {
-      cairo_destroy(cr);
-      cairo_surface_destroy(s);
-    }
-  } release{cr, rec};
+  const Recording recording;
+  cairo_surface_t* rec = recording.surface();
+  cairo_t* cr = recording.cr();
 
   DrawContext c;
   c.cr = cr;

@@ -149,6 +149,14 @@ TextSize draw_text(cairo_t* cr, double x, double y, const std::string& text, con
   return s;
 }
 
+Recording::Recording()
+    : surface_(cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, nullptr)), cr_(cairo_create(surface_)) {}
+
+Recording::~Recording() {
+  cairo_destroy(cr_);
+  cairo_surface_destroy(surface_);
+}
+
 void write_recording(cairo_surface_t* recording, const std::filesystem::path& out, double width, double height) {
   Canvas canvas(out, width, height);
   cairo_set_source_rgb(canvas.cr(), 1, 1, 1);

@@ -45,6 +45,22 @@ class Canvas {
   cairo_t* cr_ = nullptr;
 };
 
+// A cairo recording surface and its context, released together: figures are drawn on it once, then
+// sized to what they hold and replayed with write_recording.
+class Recording {
+ public:
+  Recording();
+  ~Recording();
+  Recording(const Recording&) = delete;
+  Recording& operator=(const Recording&) = delete;
+  cairo_t* cr() const noexcept { return cr_; }
+  cairo_surface_t* surface() const noexcept { return surface_; }
+
+ private:
+  cairo_surface_t* surface_ = nullptr;
+  cairo_t* cr_ = nullptr;
+};
+
 // Replays a drawing recorded on a cairo recording surface onto `out` (.png/.pdf/.svg) over a white
 // background, `width` x `height`, atomically: the figures are drawn once, then sized to what they hold.
 // Throws Error{io} like Canvas.

@@ -229,16 +229,9 @@ OverlayResult render_match_overlay(const FrameFix& fix, const cv::Mat& frame, co
   const std::string subtitle = (located ? "matched against " : "searched for in ") + imagery_words + " \u00b7 made " + format_utc(made).substr(0, 16) +
                                " UTC with geoev " + version();
 
-  cairo_surface_t* rec = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, nullptr);
-  cairo_t* cr = cairo_create(rec);
-  struct Release {
-    cairo_t* cr;
-    cairo_surface_t* s;
-    ~Release() {
-      cairo_destroy(cr);
-      cairo_surface_destroy(s);
-    }
-  } release{cr, rec};
+  const Recording recording;
+  cairo_surface_t* rec = recording.surface();
+  cairo_t* cr = recording.cr();
 
   // Header: the title, what the fix says, against what and when the figure was made.
   double y = 0.8 * m;
