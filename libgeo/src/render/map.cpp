@@ -28,13 +28,6 @@ constexpr double kOverviewPad = 0.3;
 constexpr double kEventPad = 0.3;
 const GeoBox kDefaultRegion{92.0, 5.0, 110.0, 25.0};  // mainland Southeast Asia: an empty case's map
 
-void grow(GeoBox& b, const GeoPoint& p, double r_m) {
-  const double dlat = r_m / 111320.0, dlon = r_m / (111320.0 * std::max(0.05, std::cos(p.lat_deg * M_PI / 180)));
-  b.min_lat_deg = std::min(b.min_lat_deg, p.lat_deg - dlat);
-  b.max_lat_deg = std::max(b.max_lat_deg, p.lat_deg + dlat);
-  b.min_lon_deg = std::min(b.min_lon_deg, p.lon_deg - dlon);
-  b.max_lon_deg = std::max(b.max_lon_deg, p.lon_deg + dlon);
-}
 
 GeoBox empty_box() { return GeoBox{1e9, 1e9, -1e9, -1e9}; }
 bool is_empty(const GeoBox& b) { return b.min_lat_deg > b.max_lat_deg; }
@@ -48,10 +41,10 @@ std::pair<double, double> size_m(const GeoBox& b) {
 GeoBox padded(GeoBox b, double frac, double min_span_m) {
   const auto [w, h] = size_m(b);
   const GeoPoint c = b.center();
-  grow(b, c, std::max(min_span_m / 2, 0.0));
+  grow_box(b, c, std::max(min_span_m / 2, 0.0));
   const double pad = frac * std::max(w, h);
-  grow(b, {b.min_lat_deg, b.min_lon_deg}, pad);
-  grow(b, {b.max_lat_deg, b.max_lon_deg}, pad);
+  grow_box(b, {b.min_lat_deg, b.min_lon_deg}, pad);
+  grow_box(b, {b.max_lat_deg, b.max_lon_deg}, pad);
   b.min_lat_deg = std::max(-85.0, b.min_lat_deg);
   b.max_lat_deg = std::min(85.0, b.max_lat_deg);
   b.min_lon_deg = std::max(-180.0, b.min_lon_deg);
@@ -60,10 +53,10 @@ GeoBox padded(GeoBox b, double frac, double min_span_m) {
 }
 
 void add_compound(GeoBox& b, const spatial::Compound& c) {
-  if (c.geometry.type == spatial::SiteGeometry::Type::point) grow(b, c.geometry.point, 0);
+  if (c.geometry.type == spatial::SiteGeometry::Type::point) grow_box(b, c.geometry.point, 0);
   for (const auto& poly : c.geometry.polygons)
     for (const auto& ring : poly)
-      for (const auto& p : ring) grow(b, p, 0);
+      for (const auto& p : ring) grow_box(b, p, 0);
 }
 
 struct Framing {
@@ -83,24 +76,24 @@ Framing framing_of(const MapData& d, const MapOptions& o) {
     add_compound(f.box, *c);
     for (const auto& e : d.events)
       if (e.compound_id == o.compound_id) {
-        grow(f.box, e.position, e.uncertainty_m);
-        for (const auto& t : e.track) grow(f.box, t.point, t.error_m);
+        grow_box(f.box, e.position, e.uncertainty_m);
+        for (const auto& t : e.track) grow_box(f.box, t.point, t.error_m);
       }
     if (!is_empty(f.box)) f.box = padded(f.box, 0.15, f.kind == MapKind::site ? kSiteMinSpan_m : kOverviewMinSpan_m);
   } else if (o.event_id != 0) {
     const auto it = std::find_if(d.events.begin(), d.events.end(), [&](const MapEvent& e) { return e.id == o.event_id; });
     if (it == d.events.end()) throw Error(Errc::invalid_argument, "map: event " + std::to_string(o.event_id) + " is not in the case");
     f.subject = "event " + std::to_string(it->id) + " (" + it->label + ")";
-    grow(f.box, it->position, it->uncertainty_m);
-    for (const auto& t : it->track) grow(f.box, t.point, t.error_m);
+    grow_box(f.box, it->position, it->uncertainty_m);
+    for (const auto& t : it->track) grow_box(f.box, t.point, t.error_m);
     f.box = padded(f.box, kEventPad, f.kind == MapKind::site ? kSiteMinSpan_m : kOverviewMinSpan_m);
   } else if (o.bbox) {
     f.box = *o.bbox;
     f.subject = "the requested area";
   } else {
     for (const auto& e : d.events) {
-      grow(f.box, e.position, f.kind == MapKind::site ? e.uncertainty_m : 0);
-      for (const auto& t : e.track) grow(f.box, t.point, 0);
+      grow_box(f.box, e.position, f.kind == MapKind::site ? e.uncertainty_m : 0);
+      for (const auto& t : e.track) grow_box(f.box, t.point, 0);
       if (f.kind == MapKind::overview)
         if (const auto* c = d.compounds.find(e.compound_id)) add_compound(f.box, *c);
     }

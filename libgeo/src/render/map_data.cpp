@@ -37,7 +37,10 @@ std::vector<MapTrackPoint> track_of(const Json& details) {
   return out;
 }
 
-void grow(GeoBox& b, const GeoPoint& p, double radius_m) {
+
+}  // namespace
+
+void grow_box(GeoBox& b, const GeoPoint& p, double radius_m) {
   const double dlat = radius_m / 111320.0;
   const double dlon = radius_m / (111320.0 * std::max(0.05, std::cos(p.lat_deg * M_PI / 180)));
   b.min_lat_deg = std::min(b.min_lat_deg, p.lat_deg - dlat);
@@ -45,8 +48,6 @@ void grow(GeoBox& b, const GeoPoint& p, double radius_m) {
   b.min_lon_deg = std::min(b.min_lon_deg, p.lon_deg - dlon);
   b.max_lon_deg = std::max(b.max_lon_deg, p.lon_deg + dlon);
 }
-
-}  // namespace
 
 MapData load_map_data(const fs::path& case_dir, const spatial::RegistrySelection& compounds) {
   MapData d;
@@ -120,19 +121,19 @@ std::optional<GeoBox> extent_of(const MapData& d, const std::string& compound_id
   bool any = false;
   for (const auto& e : d.events) {
     if (!compound_id.empty() && e.compound_id != compound_id) continue;
-    grow(b, e.position, e.uncertainty_m);
-    for (const auto& t : e.track) grow(b, t.point, t.error_m);
+    grow_box(b, e.position, e.uncertainty_m);
+    for (const auto& t : e.track) grow_box(b, t.point, t.error_m);
     any = true;
   }
   if (!compound_id.empty())
     if (const auto* site = d.compounds.find(compound_id)) {
       if (site->geometry.type == spatial::SiteGeometry::Type::point) {
-        grow(b, site->geometry.point, 300);
+        grow_box(b, site->geometry.point, 300);
         any = true;
       }
       for (const auto& poly : site->geometry.polygons)
         for (const auto& p : poly.empty() ? spatial::Ring{} : poly[0]) {
-          grow(b, p, 0);
+          grow_box(b, p, 0);
           any = true;
         }
     }
@@ -141,8 +142,8 @@ std::optional<GeoBox> extent_of(const MapData& d, const std::string& compound_id
   const double h = geodesic_inverse({b.min_lat_deg, centre.lon_deg}, {b.max_lat_deg, centre.lon_deg}).distance_m;
   const double w = geodesic_inverse({centre.lat_deg, b.min_lon_deg}, {centre.lat_deg, b.max_lon_deg}).distance_m;
   const double pad = std::max(200.0, margin * std::max(h, w));
-  grow(b, {b.min_lat_deg, b.min_lon_deg}, pad);
-  grow(b, {b.max_lat_deg, b.max_lon_deg}, pad);
+  grow_box(b, {b.min_lat_deg, b.min_lon_deg}, pad);
+  grow_box(b, {b.max_lat_deg, b.max_lon_deg}, pad);
   b.min_lat_deg = std::max(-89.9, b.min_lat_deg);
   b.max_lat_deg = std::min(89.9, b.max_lat_deg);
   b.min_lon_deg = std::max(-180.0, b.min_lon_deg);

@@ -64,6 +64,9 @@ struct MapData {
 // Throws like events::open_case and spatial::load_selected_registry.
 MapData load_map_data(const fs::path& case_dir, const spatial::RegistrySelection& compounds = {});
 
+// Grows `b` to hold a disc of `radius_m` around `p` (degrees per metre at p's latitude; fine at map scale).
+void grow_box(GeoBox& b, const GeoPoint& p, double radius_m);
+
 // The box holding every event (with its uncertainty circle and track) and, when `compound_id` is
 // given, that compound; expanded by `margin` (a fraction of its size, at least 200 m). nullopt when
 // there is nothing to hold.
