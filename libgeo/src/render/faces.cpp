@@ -5,11 +5,17 @@
 #include <cmath>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 
+#include <opencv2/core/version.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
 
+#include "geo/core/atomic_file.hpp"
 #include "geo/core/error.hpp"
+#include "geo/core/file_read.hpp"
+#include "geo/core/hash.hpp"
+#include "geo/core/json.hpp"
 
 namespace geo::render {
 
@@ -124,16 +130,89 @@ void blur_regions(cv::Mat& image, const std::vector<cv::Rect>& boxes) {
   }
 }
 
-int blur_faces(cv::Mat& bgr) {
-  // An image with no face costs one pass, as before; one with faces is searched once more after blurring.
-  int blurred = 0;
-  for (int pass = 0; pass < kMaxBlurPasses; ++pass) {
-    const std::vector<cv::Rect> faces = detect_faces(bgr);
-    if (faces.empty()) break;
-    blur_regions(bgr, faces);
-    blurred += static_cast<int>(faces.size());
+std::vector<cv::Rect> find_faces(const cv::Mat& image) {
+  // An image with no face costs one pass; one with faces is searched once more after blurring.
+  std::vector<cv::Rect> all = detect_faces(image);
+  if (all.empty()) return all;
+  cv::Mat blurred = image.clone();
+  for (int pass = 1; pass < kMaxBlurPasses; ++pass) {
+    blur_regions(blurred, all);
+    const std::vector<cv::Rect> more = detect_faces(blurred);
+    if (more.empty()) break;
+    all.insert(all.end(), more.begin(), more.end());
   }
-  return blurred;
+  return all;
+}
+
+int blur_faces(cv::Mat& bgr) {
+  const std::vector<cv::Rect> faces = find_faces(bgr);
+  blur_regions(bgr, faces);
+  return static_cast<int>(faces.size());
+}
+
+const std::string& face_detector_id() {
+  static const std::string id = "haar default+alt2+profile(mirrored too) max" + std::to_string(kDetectMaxSidePx) + "px up" +
+                                std::to_string(kMaxUpscale) + " min" + std::to_string(kMinFacePx) + "px n" +
+                                std::to_string(kMinNeighbours) + " step" + std::to_string(kScaleStep) + " passes" +
+                                std::to_string(kMaxBlurPasses) + " opencv " CV_VERSION;
+  return id;
+}
+
+namespace {
+
+constexpr std::uint64_t kMaxKeptBytes = 1 << 20;  // a kept entry is a few hundred bytes
+
+Json boxes_json(const std::vector<cv::Rect>& boxes) {
+  Json a = Json::array();
+  for (const cv::Rect& r : boxes) a.push_back({r.x, r.y, r.width, r.height});
+  return a;
+}
+
+// The kept boxes, when the entry is this detector's for a picture of this size; nullopt otherwise
+// (missing, unreadable, another detector, malformed: all mean search again).
+std::optional<std::vector<cv::Rect>> read_kept(const std::filesystem::path& entry, const cv::Size& size) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(entry, ec)) return std::nullopt;
+  try {
+    const Json j = Json::parse(read_file_bounded(entry, kMaxKeptBytes, "faces"));
+    if (j.at("detector").get<std::string>() != face_detector_id() || j.at("width").get<int>() != size.width ||
+        j.at("height").get<int>() != size.height)
+      return std::nullopt;
+    std::vector<cv::Rect> boxes;
+    for (const Json& b : j.at("boxes")) boxes.emplace_back(b.at(0).get<int>(), b.at(1).get<int>(), b.at(2).get<int>(), b.at(3).get<int>());
+    return boxes;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+FaceCache::FaceCache(std::filesystem::path dir) : dir_(std::move(dir)) {}
+
+FaceCache FaceCache::in_case(const std::filesystem::path& case_dir) { return FaceCache(case_dir / "run" / "faces"); }
+
+std::vector<cv::Rect> FaceCache::faces(const std::filesystem::path& file, const cv::Mat& decoded) const {
+  if (dir_.empty()) return find_faces(decoded);
+  std::string sha;
+  try {
+    sha = sha256_file(file);
+  } catch (const Error&) {
+    return find_faces(decoded);  // the picture is decoded already: only keeping is lost
+  }
+  const std::filesystem::path entry = dir_ / (sha + ".json");
+  if (auto kept = read_kept(entry, decoded.size())) return *kept;
+  std::vector<cv::Rect> boxes = find_faces(decoded);
+  try {
+    std::error_code ec;
+    std::filesystem::create_directories(dir_, ec);
+    const Json j{{"detector", face_detector_id()}, {"sha256", sha}, {"width", decoded.cols}, {"height", decoded.rows},
+                 {"boxes", boxes_json(boxes)}};
+    write_file_atomic(entry, dump_json(j) + "\n");
+  } catch (const std::exception&) {
+    // a read-only case: the boxes are used, only not kept
+  }
+  return boxes;
 }
 
 }  // namespace geo::render

@@ -154,7 +154,8 @@ LeafletAssets read_leaflet(const fs::path& dist) {
   return a;
 }
 
-std::optional<Thumbnail> thumbnail(const fs::path& frame, int long_side_px, bool blur, std::vector<std::string>& notes) {
+std::optional<Thumbnail> thumbnail(const fs::path& frame, int long_side_px, bool blur, const FaceCache& faces_kept,
+                                   std::vector<std::string>& notes) {
   cv::Mat img;
   try {
     require_regular_file(frame, "map.html: thumbnail");
@@ -171,7 +172,7 @@ std::optional<Thumbnail> thumbnail(const fs::path& frame, int long_side_px, bool
   std::vector<cv::Rect> areas;
   if (blur) {
     try {
-      const std::vector<cv::Rect> faces = detect_faces(img);
+      const std::vector<cv::Rect> faces = faces_kept.faces(frame, img);
       blur_regions(img, faces);
       for (const cv::Rect& f : faces) areas.push_back(blur_area(f, img.size()));
     } catch (const Error& e) {

@@ -11,6 +11,7 @@
 #include "geo/core/json.hpp"
 #include "geo/core/provenance.hpp"
 #include "geo/imagery/raster.hpp"
+#include "geo/render/faces.hpp"
 
 namespace geo::render::html {
 
@@ -48,7 +49,8 @@ struct Thumbnail {
 // A frame as a JPEG data URI, its long side scaled to `long_side_px`, faces blurred when `blur` (on the
 // full-resolution frame, before scaling) and each blurred area outlined, so that a reader does not take
 // a blurred patch for what was filmed. nullopt with a note when it cannot be read or blurred.
-std::optional<Thumbnail> thumbnail(const fs::path& frame, int long_side_px, bool blur, std::vector<std::string>& notes);
+std::optional<Thumbnail> thumbnail(const fs::path& frame, int long_side_px, bool blur, const FaceCache& faces,
+                                   std::vector<std::string>& notes);
 
 struct ImageryOverlay {
   std::string data_uri;   // JPEG when every pixel has data, else PNG with transparency where none

@@ -231,6 +231,8 @@ HtmlMapResult write_html_map(const MapData& data, const HtmlMapOptions& opts, co
   };
 
   Json events = Json::array(), footprints = Json::array();
+  // Faces found in a thumbnail's frame are kept in the case, so drawing the map again does not search again.
+  const FaceCache faces_kept = data.case_dir.empty() ? FaceCache() : FaceCache::in_case(data.case_dir);
   for (const auto& e : data.events) {
     const auto [utc, local] = window_text(e);
     Json j{{"id", e.id},
@@ -272,7 +274,7 @@ HtmlMapResult write_html_map(const MapData& data, const HtmlMapOptions& opts, co
     r.footprints += static_cast<int>(parts.size());
     if (opts.embed_thumbnails && !e.thumbnail.empty()) {
       const std::size_t before = r.notes.size();
-      if (auto t = html::thumbnail(e.thumbnail, opts.thumbnail_px, opts.blur_faces, r.notes)) {
+      if (auto t = html::thumbnail(e.thumbnail, opts.thumbnail_px, opts.blur_faces, faces_kept, r.notes)) {
         j["thumbnail"] = {{"url", t->data_uri}, {"width", t->width}, {"height", t->height}};
         const std::string frame = "frame " + e.thumbnail.filename().string() + "; ";
         j["thumbnail_note"] =

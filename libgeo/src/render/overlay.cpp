@@ -208,7 +208,7 @@ OverlayResult render_match_overlay(const FrameFix& fix, const cv::Mat& frame, co
   else bgr = frame.clone();
   std::vector<cv::Rect> blurred;
   if (o.blur_faces) {
-    const std::vector<cv::Rect> faces = detect_faces(bgr);
+    const std::vector<cv::Rect> faces = o.faces ? *o.faces : find_faces(bgr);
     blur_regions(bgr, faces);
     for (const cv::Rect& f : faces) blurred.push_back(blur_area(f, bgr.size()));
     r.faces_blurred = static_cast<int>(blurred.size());

@@ -51,26 +51,37 @@ Image encode_jpeg(const cv::Mat& img, const std::string& label, const std::strin
 
 }  // namespace
 
-PreparedFrame prepare_frame(const fs::path& frame, bool blur, int small_px, const std::string& small_label, int large_px,
-                            const std::string& large_label) {
-  PreparedFrame p;
-  cv::Mat img;
+FrameRead read_frame(const fs::path& frame, bool blur, const render::FaceCache& kept) {
+  FrameRead f;
+  f.path = frame;
   try {
     require_regular_file(frame, "report: frame");
-    img = cv::imread(frame.string(), cv::IMREAD_COLOR);
+    f.image = cv::imread(frame.string(), cv::IMREAD_COLOR);
+    if (f.image.empty()) {
+      f.problem = frame.filename().string() + " could not be decoded";
+      return f;
+    }
+    if (blur) f.faces = kept.faces(frame, f.image);  // throws when it cannot search: the frame is then not published
   } catch (const std::exception& e) {
-    p.problem = e.what();
+    f.image.release();
+    f.problem = e.what();
+  }
+  return f;
+}
+
+PreparedFrame prepare_frame(const FrameRead& frame, int small_px, const std::string& small_label, int large_px,
+                            const std::string& large_label) {
+  PreparedFrame p;
+  if (frame.image.empty()) {
+    p.problem = frame.problem;
     return p;
   }
-  if (img.empty()) {
-    p.problem = frame.filename().string() + " could not be decoded";
-    return p;
-  }
+  cv::Mat img = frame.image.clone();
   std::vector<cv::Rect> areas;
-  if (blur) {
-    const cv::Mat original = img.clone();
-    p.faces = render::blur_faces(img);  // throws when it cannot blur: the frame is then not published
-    if (p.faces > 0) areas = changed_areas(original, img);
+  if (frame.faces) {
+    render::blur_regions(img, *frame.faces);
+    p.faces = static_cast<int>(frame.faces->size());
+    if (p.faces > 0) areas = changed_areas(frame.image, img);
   }
   std::string note;
   if (p.faces > 0)
@@ -86,7 +97,7 @@ PreparedFrame prepare_frame(const fs::path& frame, bool blur, int small_px, cons
       cv::rectangle(out, r, cv::Scalar(0, 0, 0), 3);
       cv::rectangle(out, r, cv::Scalar(255, 255, 255), 1);
     }
-    return encode_jpeg(out, join({label, note}, "; "), "frame " + frame.filename().string());
+    return encode_jpeg(out, join({label, note}, "; "), "frame " + frame.path.filename().string());
   };
   p.small = scaled(small_px, small_label);
   if (large_px > 0) p.large = scaled(large_px, large_label);
@@ -94,12 +105,11 @@ PreparedFrame prepare_frame(const fs::path& frame, bool blur, int small_px, cons
   return p;
 }
 
-std::optional<Image> match_overlay(const FrameInfo& f, const fs::path& imagery, const std::string& imagery_name,
-                                   const std::string& imagery_date, bool blur, const fs::path& scratch_png,
-                                   const std::string& label, std::string& problem) {
+std::optional<Image> match_overlay(const FrameInfo& f, const FrameRead& frame, const fs::path& imagery,
+                                   const std::string& imagery_name, const std::string& imagery_date,
+                                   const fs::path& scratch_png, const std::string& label, std::string& problem) {
   try {
-    cv::Mat frame = cv::imread(f.path.string(), cv::IMREAD_COLOR);
-    if (frame.empty()) throw Error(Errc::corrupt_data, f.path.filename().string() + " could not be decoded");
+    if (frame.image.empty()) throw Error(Errc::corrupt_data, frame.problem);
     FrameFix fix;
     fix.frame = f.path.string();
     fix.pts_s = f.pts_s;
@@ -113,9 +123,10 @@ std::optional<Image> match_overlay(const FrameInfo& f, const fs::path& imagery, 
     o.width_px = kMatchOverlayPx;
     o.imagery_name = imagery_name;
     o.imagery_date = imagery_date;
-    o.blur_faces = blur;  // the renderer blurs the frame on every view of it and outlines what it blurred
+    o.blur_faces = frame.faces.has_value();  // the renderer blurs every view of the frame, outlining what it blurred
+    o.faces = frame.faces;
     const Raster raster = Raster::open(imagery);
-    render::render_match_overlay(fix, frame, raster, o, scratch_png);
+    render::render_match_overlay(fix, frame.image, raster, o, scratch_png);
     const cv::Mat drawn = cv::imread(scratch_png.string(), cv::IMREAD_COLOR);
     if (drawn.empty()) throw Error(Errc::io, scratch_png.string() + " could not be read back");
     return encode_jpeg(drawn, label, "match overlay of frame " + f.path.filename().string());

@@ -11,6 +11,7 @@
 
 #include "geo/core/json.hpp"
 #include "geo/events/case.hpp"
+#include "geo/render/faces.hpp"
 #include "geo/render/map_data.hpp"
 #include "geo/report/report.hpp"
 
@@ -78,14 +79,27 @@ struct PreparedFrame {
   bool ok = false;
   std::string problem;  // why it could not be read
 };
-PreparedFrame prepare_frame(const fs::path& frame, bool blur, int small_px, const std::string& small_label, int large_px,
+// A frame of the case, decoded once for every figure made from it, with the faces to blur (kept in the
+// case by render::FaceCache, so a report made again does not search again) when blurring. `image` is
+// empty and `problem` says why when it cannot be read, or cannot be searched for faces (then it is not
+// published).
+struct FrameRead {
+  fs::path path;
+  cv::Mat image;                               // as decoded; never blurred in place
+  std::optional<std::vector<cv::Rect>> faces;  // set when faces are to be blurred
+  std::string problem;
+};
+FrameRead read_frame(const fs::path& frame, bool blur, const render::FaceCache& kept);
+// The frame scaled for the contact sheet (`small_px` wide) and, when `large_px` > 0, larger; faces
+// blurred and outlined.
+PreparedFrame prepare_frame(const FrameRead& frame, int small_px, const std::string& small_label, int large_px,
                             const std::string& large_label);
 // A labelled match overlay (render::render_match_overlay: the imagery with the footprint, the frame
 // warped over it, the frame as filmed; faces blurred by the renderer when `blur`), as a JPEG Image.
 // nullopt with `problem` set when it cannot be drawn.
-std::optional<Image> match_overlay(const FrameInfo& f, const fs::path& imagery, const std::string& imagery_name,
-                                   const std::string& imagery_date, bool blur, const fs::path& scratch_png,
-                                   const std::string& label, std::string& problem);
+std::optional<Image> match_overlay(const FrameInfo& f, const FrameRead& frame, const fs::path& imagery,
+                                   const std::string& imagery_name, const std::string& imagery_date,
+                                   const fs::path& scratch_png, const std::string& label, std::string& problem);
 // A PNG file read as an Image (maps, the timeline). nullopt when it cannot be read.
 std::optional<Image> read_png(const fs::path& p, const std::string& alt);
 

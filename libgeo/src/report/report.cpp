@@ -216,6 +216,7 @@ Document build_report(const fs::path& case_dir, const ReportOptions& opts, Repor
     }
   }
   std::vector<VideoFigures> vf(d.videos.size());
+  const render::FaceCache faces_kept = render::FaceCache::in_case(d.info.dir);
   for (std::size_t vi = 0; vi < d.videos.size(); ++vi) {
     const auto& v = d.videos[vi];
     vf[vi].frames.resize(v.frames.size());
@@ -229,16 +230,17 @@ Document build_report(const fs::path& case_dir, const ReportOptions& opts, Repor
         const auto& fr = vid.frames[fi];
         // With the imagery at hand, the labelled match overlay; otherwise the frame with its fix in words.
         std::optional<Image> drawn;
+        const detail::FrameRead read = detail::read_frame(fr.path, opts.blur_faces, faces_kept);
         const auto im = d.imagery.find(vid.imagery_name);
         if (overlay && fr.centre && fr.footprint.size() == 4 && !vid.imagery_name.empty() && im != d.imagery.end()) {
           std::string problem;
-          drawn = detail::match_overlay(fr, im->second, vid.imagery_name, vid.imagery_date, opts.blur_faces,
+          drawn = detail::match_overlay(fr, read, im->second, vid.imagery_name, vid.imagery_date,
                                         scratch.path() / ("overlay-" + std::to_string(vi) + "-" + std::to_string(fi) + ".png"),
                                         overlay_label(fr, fi), problem);
           if (!drawn) note(detail::file_name(vid.media.path) + ": the match overlay of frame " + std::to_string(fi + 1) +
                            " could not be drawn (" + problem + "); the frame is shown with its fix instead");
         }
-        vf[vi].frames[fi] = detail::prepare_frame(fr.path, opts.blur_faces, kContactThumbPx, frame_label(fr, fi),
+        vf[vi].frames[fi] = detail::prepare_frame(read, kContactThumbPx, frame_label(fr, fi),
                                                   overlay && !drawn ? kOverlayPx : 0, overlay && !drawn ? overlay_label(fr, fi) : "");
         if (drawn) {
           vf[vi].frames[fi].large = std::move(*drawn);

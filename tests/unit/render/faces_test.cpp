@@ -7,9 +7,13 @@
 
 #include <thread>
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "geo/core/atomic_file.hpp"
 #include "geo/core/error.hpp"
+#include "geo/core/hash.hpp"
+#include "geo/core/json.hpp"
 #include "geo/render/faces.hpp"
 #include "support/support.hpp"
 
@@ -114,6 +118,76 @@ TEST(Faces, MissingCascadesAreAnErrorNamingTheirPackage) {
 TEST(Faces, RefusesWhatIsNotAnEightBitImage) {
   cv::Mat f(10, 10, CV_32FC1, cv::Scalar(0));
   EXPECT_THROW(geo::render::blur_faces(f), geo::Error);
+}
+
+TEST(Faces, FindFacesGivesTheBoxesBlurFacesBlursAndLeavesTheImageAsItIs) {
+  cv::Mat img = scene(480, 270);  // small: searched at 2x, so 3x faster than 960 x 540
+  draw_face(img, {300, 150}, 70);
+  const cv::Mat before = img.clone();
+  const auto boxes = geo::render::find_faces(img);
+  ASSERT_GE(boxes.size(), 1u);
+  EXPECT_EQ(cv::norm(img, before, cv::NORM_INF), 0.0);
+  cv::Mat blurred = img.clone();
+  geo::render::blur_regions(blurred, boxes);
+  cv::Mat by_blur_faces = img.clone();
+  EXPECT_EQ(geo::render::blur_faces(by_blur_faces), int(boxes.size()));
+  EXPECT_EQ(cv::norm(blurred, by_blur_faces, cv::NORM_INF), 0.0);
+}
+
+// What a FaceCache keeps for a picture: its entry, named by the file's SHA-256.
+geo::Json kept_entry(const std::filesystem::path& dir, const std::filesystem::path& picture) {
+  return geo::read_json_file(dir / (geo::sha256_file(picture) + ".json"));
+}
+
+TEST(Faces, KeptFacesAreFoundOnceAndServedOnlyForTheSameBytesAndDetector) {
+  const geo::test::ScratchDir d;
+  cv::Mat img = scene(480, 270);  // small: searched at 2x, so 3x faster than 960 x 540
+  draw_face(img, {300, 150}, 70);
+  const std::filesystem::path picture = d / "frame.jpg";
+  ASSERT_TRUE(cv::imwrite(picture.string(), img));
+  const cv::Mat decoded = cv::imread(picture.string());
+  const geo::render::FaceCache kept(d / "kept");
+
+  const auto found = geo::render::find_faces(decoded);
+  ASSERT_GE(found.size(), 1u);
+  EXPECT_EQ(kept.faces(picture, decoded), found);
+  geo::Json entry = kept_entry(d / "kept", picture);
+  EXPECT_EQ(entry.at("detector").get<std::string>(), geo::render::face_detector_id());
+  EXPECT_EQ(entry.at("boxes").size(), found.size());
+
+  // Served from the entry: an entry edited to hold one known box gives that box back, unsearched.
+  entry["boxes"] = geo::Json::array({geo::Json::array({1, 2, 3, 4})});
+  geo::write_file_atomic(d / "kept" / (geo::sha256_file(picture) + ".json"), geo::dump_json(entry));
+  EXPECT_EQ(kept.faces(picture, decoded), std::vector<cv::Rect>{cv::Rect(1, 2, 3, 4)});
+
+  // Another detector's entry, or one for a picture of another size, is searched again and replaced.
+  entry["detector"] = "an older detector";
+  geo::write_file_atomic(d / "kept" / (geo::sha256_file(picture) + ".json"), geo::dump_json(entry));
+  EXPECT_EQ(kept.faces(picture, decoded), found);
+  EXPECT_EQ(kept_entry(d / "kept", picture).at("detector").get<std::string>(), geo::render::face_detector_id());
+  cv::Mat half;
+  cv::resize(decoded, half, cv::Size(), 0.5, 0.5);
+  EXPECT_EQ(kept.faces(picture, half), geo::render::find_faces(half));
+
+  // Other bytes are another entry.
+  const std::filesystem::path other = d / "other.jpg";
+  ASSERT_TRUE(cv::imwrite(other.string(), scene(640, 360)));
+  EXPECT_TRUE(kept.faces(other, cv::imread(other.string())).empty());
+  EXPECT_TRUE(std::filesystem::is_regular_file(d / "kept" / (geo::sha256_file(other) + ".json")));
+}
+
+TEST(Faces, AFaceCacheThatCannotKeepStillFinds) {
+  const geo::test::ScratchDir d;
+  cv::Mat img = scene(480, 270);  // small: searched at 2x, so 3x faster than 960 x 540
+  draw_face(img, {300, 150}, 70);
+  const std::filesystem::path picture = d / "frame.png";
+  ASSERT_TRUE(cv::imwrite(picture.string(), img));
+  geo::write_file_atomic(d / "a-file", "not a directory");
+  const geo::render::FaceCache unwritable(d / "a-file" / "kept");
+  const geo::render::FaceCache none;
+  EXPECT_EQ(unwritable.faces(picture, img), geo::render::find_faces(img));
+  EXPECT_EQ(none.faces(picture, img), geo::render::find_faces(img));
+  EXPECT_TRUE(std::filesystem::is_regular_file(d / "a-file"));
 }
 
 }  // namespace

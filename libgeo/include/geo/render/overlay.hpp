@@ -7,10 +7,12 @@
 // the maps, written as PNG, PDF or SVG from one drawing path.
 #pragma once
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <opencv2/core/mat.hpp>
+#include <opencv2/core/types.hpp>
 
 #include "geo/core/json.hpp"
 #include "geo/imagery/raster.hpp"
@@ -28,6 +30,9 @@ struct OverlayOptions {
   // Faces in the frame are blurred (render::blur_faces) before it is drawn, and the blurred areas
   // outlined and counted. false keeps them: for the team's own use, never for publication.
   bool blur_faces = true;
+  // The faces to blur (render::find_faces or FaceCache::faces of this frame), when the caller found
+  // them already; unset, the renderer searches the frame itself.
+  std::optional<std::vector<cv::Rect>> faces;
   // Throws Error{invalid_argument} (one line): width outside 600..8000, opacity outside (0, 1].
   void validate() const;
 };
