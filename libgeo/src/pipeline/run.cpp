@@ -11,11 +11,14 @@
 #include <set>
 #include <thread>
 
+#include <opencv2/imgcodecs.hpp>
+
 #include "geo/core/atomic_file.hpp"
 #include "geo/core/error.hpp"
 #include "geo/core/file_read.hpp"
 #include "geo/core/geodesy.hpp"
 #include "geo/core/hash.hpp"
+#include "geo/core/parallel.hpp"
 #include "geo/core/provenance.hpp"
 #include "geo/core/text.hpp"
 #include "geo/events/case.hpp"
@@ -24,6 +27,7 @@
 #include "geo/media/file_name_time.hpp"
 #include "geo/media/frames.hpp"
 #include "geo/media/probe.hpp"
+#include "geo/render/faces.hpp"
 #include "geo/render/html_map.hpp"
 #include "geo/report/report.hpp"
 #include "geo/render/map.hpp"
@@ -263,6 +267,7 @@ class VideoJob {
     try {
       probe();
       frames();
+      faces();
       locate();
       record();
       stage_.at("done", 0, 1, 1);
@@ -350,6 +355,28 @@ class VideoJob {
       for (const auto& f : fj.at("frames")) shot_of_[f.at("file").get<std::string>()] = f.value("shot", 0);
     } catch (const std::exception&) {
       // no shots known: the video is taken as one shot
+    }
+  }
+
+  // The faces to blur in every frame, searched now and kept in the case (render::FaceCache): the maps and
+  // the report at the end, and every report made again, then only blur. The search costs seconds of CPU
+  // per frame and is work done once per video, like the frames themselves; it runs only when something
+  // will be published.
+  void faces() {
+    if (!ctx_.opts.maps && !ctx_.opts.report) return;
+    const render::FaceCache kept = render::FaceCache::in_case(ctx_.the_case.dir);
+    std::atomic<std::size_t> done{0};
+    stage_.at("faces", 0.3, 0.4, 0);
+    try {
+      // Frames side by side: one drone pass gives 15 of them, and the other videos may be done already.
+      parallel_for(frames_.size(), 0, [&](std::size_t i) {
+        const cv::Mat image = cv::imread(frames_[i].path, cv::IMREAD_COLOR);
+        if (!image.empty()) kept.faces(frames_[i].path, image);
+        stage_.at("faces", 0.3, 0.4, double(++done) / double(frames_.size()));
+      });
+    } catch (const Error& e) {
+      // The maps and the report leave out what they cannot blur, and say so; the video is still located.
+      v_.diagnostics.warn("faces_not_searched", std::string("faces were not searched for: ") + e.what());
     }
   }
 
@@ -481,7 +508,7 @@ class VideoJob {
       v_.reused_stages.push_back("match");
       return *m;
     }
-    const MatchResult r = match_frames(frames_, im.path, mo, stage_.fn("matching", 0.3, 0.95));
+    const MatchResult r = match_frames(frames_, im.path, mo, stage_.fn("matching", 0.4, 0.95));
     stage_.at("recording", 0.95, 1, 0);
     const auto ids = events::record_match(ctx_.the_case, r, v_.sha256, Json{{"run_match_key", mkey}});
     MatchStage m;
@@ -1061,16 +1088,7 @@ RunResult run_job(const RunOptions& opts, const RunProgressFn& progress) {
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const std::size_t workers = std::min<std::size_t>(n, opts.jobs > 0 ? static_cast<std::size_t>(opts.jobs) : cores);
   std::vector<std::string> sha(n), hash_error(n);
-  auto pool = [&](const std::function<void(std::size_t)>& work) {
-    std::atomic<std::size_t> next{0};
-    std::vector<std::thread> threads;
-    for (std::size_t w = 0; w < workers; ++w)
-      threads.emplace_back([&] {
-        for (std::size_t i = next++; i < n; i = next++) work(i);
-      });
-    for (auto& t : threads) t.join();
-  };
-  pool([&](std::size_t i) {
+  parallel_for(n, workers, [&](std::size_t i) {
     try {
       require_regular_file(files[i].path, "run");
       sha[i] = sha256_file(files[i].path);
@@ -1100,20 +1118,11 @@ RunResult run_job(const RunOptions& opts, const RunProgressFn& progress) {
     }
     todo.push_back(i);
   }
-  {
-    std::atomic<std::size_t> next{0};
-    std::vector<std::thread> threads;
-    const std::size_t w = std::min(workers, std::max<std::size_t>(todo.size(), 1));
-    for (std::size_t k = 0; k < w; ++k)
-      threads.emplace_back([&] {
-        for (std::size_t j = next++; j < todo.size(); j = next++) {
-          const std::size_t i = todo[j];
-          VideoJob job(ctx, i, n, files[i], sha[i]);
-          res.videos[i] = job.run();
-        }
-      });
-    for (auto& t : threads) t.join();
-  }
+  parallel_for(todo.size(), workers, [&](std::size_t j) {  // VideoJob::run catches what its input throws
+    const std::size_t i = todo[j];
+    VideoJob job(ctx, i, n, files[i], sha[i]);
+    res.videos[i] = job.run();
+  });
   // Duplicates take their original's result, still marked as duplicates.
   for (auto& v : res.videos)
     if (v.status == "duplicate") {

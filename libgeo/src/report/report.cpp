@@ -14,6 +14,7 @@
 
 #include "geo/core/error.hpp"
 #include "geo/core/output_path.hpp"
+#include "geo/core/parallel.hpp"
 #include "geo/core/provenance.hpp"
 #include "geo/core/text.hpp"
 #include "geo/render/map.hpp"
@@ -105,29 +106,6 @@ class ScratchDir {
  private:
   fs::path path_;
 };
-
-// Runs tasks on `threads` threads; the first exception is rethrown after all have stopped.
-void run_parallel(std::vector<std::function<void()>>& tasks, int threads) {
-  std::atomic<std::size_t> next{0};
-  std::exception_ptr error;
-  std::mutex m;
-  auto work = [&] {
-    for (std::size_t i; (i = next++) < tasks.size();) {
-      try {
-        tasks[i]();
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(m);
-        if (!error) error = std::current_exception();
-        next = tasks.size();
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
-}
 
 std::string frame_label(const detail::FrameInfo& f, std::size_t index) {
   std::string s = "#" + std::to_string(index + 1) + " t " + detail::format_fixed(f.pts_s, 2) + " s";
@@ -249,7 +227,7 @@ Document build_report(const fs::path& case_dir, const ReportOptions& opts, Repor
       });
     }
   }
-  run_parallel(tasks, threads);
+  parallel_for(tasks.size(), static_cast<std::size_t>(threads), [&](std::size_t i) { tasks[i](); });
 
   ReportResult r;
   r.blur_faces = opts.blur_faces;
