@@ -360,10 +360,10 @@ class VideoJob {
 
   // The faces to blur in every frame, searched now and kept in the case (render::FaceCache): the maps and
   // the report at the end, and every report made again, then only blur. The search costs seconds of CPU
-  // per frame and is work done once per video, like the frames themselves; it runs only when something
-  // will be published.
+  // per frame and is work done once per video, like the frames themselves. Only for the report, which
+  // shows every frame: the maps show one per event, searched when drawn.
   void faces() {
-    if (!ctx_.opts.maps && !ctx_.opts.report) return;
+    if (!ctx_.opts.report) return;
     const render::FaceCache kept = render::FaceCache::in_case(ctx_.the_case.dir);
     std::atomic<std::size_t> done{0};
     stage_.at("faces", 0.3, 0.4, 0);
