@@ -64,7 +64,7 @@ int run_run(const geoev::Args& args) {
         ("every-s", po::value(&opts.every_s)->default_value(opts.every_s, geoev::shortest(opts.every_s)),
          "a moving camera gives a frame at least this often, seconds")
         ("max-frames", po::value(&opts.max_frames)->default_value(opts.max_frames), "frames per video at most")
-        ("title", po::value(&title)->default_value(title), "the case's title when the run makes it")
+        ("title", po::value(&title), "the case's title when the run makes it (default: the case directory's name)")
         ("no-maps", "do not draw the case's maps into DIR/maps at the end")
         ("no-report", "do not write the evidence report (DIR/report.html, DIR/report.pdf) at the end");
     std::string tz;

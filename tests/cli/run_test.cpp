@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // `geoev run` on generated videos: a batch with a corrupt file and a duplicate, what each input becomes,
 // the exit status, reuse on a second run, the lock between two runs, and bad input.
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
@@ -117,6 +118,12 @@ TEST(Run, BadInputIsOneLineAndChangesNothing) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("no video or photo"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(d / "c1"));  // the inputs are checked before the case is made
+  // Inputs that do not exist: refused before any case is made (no empty case, maps or report).
+  r = run_geoev({"run", (d / "gone.mp4").string(), (d / "gone2.mp4").string(), "--case", (d / "c0").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("gone.mp4 and the other inputs do not exist"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_FALSE(fs::exists(d / "c0"));
   // A directory that is not a case is never turned into one.
   fs::create_directories(d / "notacase");
   geo::test::write_bytes(d / "notacase" / "mine.txt", "keep");

@@ -1031,6 +1031,14 @@ RunResult run_job(const RunOptions& opts, const RunProgressFn& progress) {
   res.case_dir = opts.case_dir;
   // The inputs first: a mistake there changes nothing.
   const auto files = detail::expand_inputs(opts.inputs, res.skipped);
+  // Nothing that exists: refused before a case is made or touched (one missing input among others is
+  // that input's failure, reported after the rest).
+  if (!files.empty() && std::none_of(files.begin(), files.end(), [](const detail::InputFile& f) {
+        std::error_code e;
+        return fs::is_regular_file(f.path, e);
+      }))
+    throw Error(Errc::not_found, "run: " + files.front().path.string() + (files.size() > 1 ? " and the other inputs do" : " does") +
+                                     " not exist or is not a file: nothing to run");
   if (opts.telemetry && files.size() != 1)
     throw Error(Errc::invalid_argument, "run: --telemetry names the sidecar of one video; with several, put each <video>.SRT beside its video");
   std::optional<TimeZone> tz;
@@ -1062,7 +1070,8 @@ RunResult run_job(const RunOptions& opts, const RunProgressFn& progress) {
   // The case: made when the directory is missing or empty, opened otherwise (never anything else).
   std::error_code ec;
   const bool fresh = !fs::exists(opts.case_dir, ec) || (fs::is_directory(opts.case_dir, ec) && fs::is_empty(opts.case_dir, ec));
-  events::CaseInfo the_case = fresh ? events::init_case(opts.case_dir, opts.case_title) : events::open_case(opts.case_dir);
+  events::CaseInfo the_case = fresh ? events::init_case(opts.case_dir, !opts.case_title.empty() ? opts.case_title
+                                                                      : fs::weakly_canonical(fs::absolute(opts.case_dir)).filename().string()) : events::open_case(opts.case_dir);
   detail::RunLock lock(the_case.dir);
   {
     std::vector<std::string> removed;

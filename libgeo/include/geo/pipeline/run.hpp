@@ -36,7 +36,7 @@ struct ImageryInput {
 struct RunOptions {
   std::vector<fs::path> inputs;      // videos, photos, directories (walked; non-media skipped with a note)
   fs::path case_dir;                 // created when missing or empty; refused when it is something else
-  std::string case_title = "geoev run";
+  std::string case_title;            // when the run makes the case; "" = the case directory's name
   std::vector<ImageryInput> imagery; // georeferenced rasters to match against
   spatial::RegistrySelection compounds;
   // The area to search when a video carries no position of its own (telemetry, container GPS).
