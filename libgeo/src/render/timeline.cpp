@@ -119,8 +119,11 @@ TimelineResult render_timeline(const MapData& d, const TimelineOptions& o, const
   TextStyle sub{0.95 * em};
   sub.colour = hex(0x444444);
   const UtcTime made = now_utc();
-  y += draw_text(cr, m, y + 0.3 * em, std::to_string(r.events_dated) + " dated, " + std::to_string(r.events_undated) +
-                 " undated events \u00b7 times in UTC \u00b7 made " + format_utc(made).substr(0, 16) + " UTC with geoev " + version(), sub).h + 1.5 * em;
+  const auto bounded = std::count_if(undated.begin(), undated.end(), [](const MapEvent* e) { return e->time_to.has_value(); });
+  const std::string off_axis = std::to_string(r.events_undated - bounded) + " undated" +
+                               (bounded ? ", " + std::to_string(bounded) + " with only a latest time" : "");
+  y += draw_text(cr, m, y + 0.3 * em, std::to_string(r.events_dated) + " dated, " + off_axis +
+                 " \u00b7 times in UTC \u00b7 made " + format_utc(made).substr(0, 16) + " UTC with geoev " + version(), sub).h + 1.5 * em;
 
   const double label_w = std::clamp(0.2 * W, 10 * em, 22 * em);
   const double x0 = m + label_w + em, x1 = W - 2 * m;
@@ -201,10 +204,13 @@ TimelineResult render_timeline(const MapData& d, const TimelineOptions& o, const
     y += draw_text(cr, x0, y, "time (UTC); a mark spans the event's time window, #N is the event number", at).h + em;
   }
   if (!undated.empty()) {
-    std::string list = "Undated events (no known time): ";
+    // An event known only to be before a time (a messaging app's save date) has no window to draw: it
+    // is listed with its bound, never called undated.
+    std::string list = "Not on the time axis (no start time): ";
     for (std::size_t i = 0; i < undated.size(); ++i)
       list += (i ? "; " : "") + std::string("#") + std::to_string(undated[i]->id) + " " + undated[i]->label + " (" +
-              name_of(undated[i]->compound_id) + ")";
+              name_of(undated[i]->compound_id) + ", " +
+              (undated[i]->time_to ? "not after " + format_utc(*undated[i]->time_to).substr(0, 16) + " UTC" : "no known time") + ")";
     TextStyle ut{0.9 * em};
     ut.max_width = W - 2 * m;
     y += draw_text(cr, m, y, to_valid_utf8(list), ut).h + em;

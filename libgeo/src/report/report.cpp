@@ -245,8 +245,14 @@ Document build_report(const fs::path& case_dir, const ReportOptions& opts, Repor
   doc.sections.push_back(detail::front_page(d, opts, doc.title, std::move(front_figs), made));
   for (const auto& e : d.events) {
     std::optional<Figure> fig;
-    if (auto& m = site_maps[e.id])
-      fig = Figure{{*m}, 1, "Site map of event " + std::to_string(e.id) + ": its uncertainty circle, track and the ground its frames show."};
+    if (auto& m = site_maps[e.id]) {
+      // The caption names what is drawn for this event.
+      const auto me = std::find_if(d.map.events.begin(), d.map.events.end(), [&](const render::MapEvent& x) { return x.id == e.id; });
+      const bool track = me != d.map.events.end() && me->track.size() >= 2;
+      const bool shows = me != d.map.events.end() && !me->shows.is_null();
+      fig = Figure{{*m}, 1, "Site map of event " + std::to_string(e.id) + ": its uncertainty circle" +
+                                (track ? ", the camera's track" : "") + (shows ? " and the ground its frames show" : "") + "."};
+    }
     doc.sections.push_back(detail::event_section(d, e, std::move(fig)));
   }
   for (std::size_t vi = 0; vi < d.videos.size(); ++vi) {
