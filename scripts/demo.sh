@@ -17,8 +17,9 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "The job: where and when was each clip filmed, and at which compound?"
 echo "geoev run data/demo/input data/demo/extra --case $OUT/case --imagery data/demo/imagery/naip_2014.tif \\"
-echo "  --imagery-date 2014-07-20 --compounds data/demo/compounds.geojson --near 47.0241,-99.1579 --radius-m 1500"
-"$G" run data/demo/input data/demo/extra --case "$OUT/case" \
+echo "  --imagery-date 2014-07-20 --compounds data/demo/compounds.geojson --near 47.0241,-99.1579 --radius-m 1500 \\"
+echo "  --title 'Demo case: synthetic footage'"
+"$G" run data/demo/input data/demo/extra --case "$OUT/case" --title "Demo case: synthetic footage" \
   --imagery data/demo/imagery/naip_2014.tif --imagery-date 2014-07-20 --compounds data/demo/compounds.geojson \
   --near 47.0241,-99.1579 --radius-m 1500
 
