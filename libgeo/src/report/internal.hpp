@@ -66,6 +66,8 @@ std::string format_coord(const GeoPoint& p);          // "47.024564, -99.160167"
 std::string format_bytes(std::uintmax_t n);           // "720,643 bytes (704 KiB)"
 std::string format_fixed(double v, int decimals);
 std::string file_name(const std::string& path);
+// A code word as words: "image_match" -> "image match".
+std::string words_of(std::string code);
 std::string join(const std::vector<std::string>& parts, const std::string& sep);
 
 // Images. Each frame is read, its faces blurred when `blur` (render::blur_faces, on this in-memory

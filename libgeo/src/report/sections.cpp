@@ -233,7 +233,9 @@ Section video_section(const CaseData& d, const VideoInfo& v, std::vector<Figure>
         Table t;
         t.header = {"t (s)", "time (UTC)", "lat, lon", "error", "from"};
         t.widths = {0.6, 1.8, 1.8, 0.8, 1.0};
-        t.caption = "The track of event " + std::to_string(id) + ": the camera's position through the video, in time order.";
+        // The points are where the frames were centred on the ground (image fixes), not where the camera was.
+        t.caption = "The track of event " + std::to_string(id) +
+                    ": the ground at the centre of each located frame (not the camera's own position), in time order.";
         for (const auto& p : m.track)
           t.rows.push_back({format_fixed(p.t_s, 2), p.utc ? format_utc(*p.utc, 1) : "unknown", format_coord(p.point),
                             "±" + format_distance(p.error_m), "image match"});
@@ -241,7 +243,7 @@ Section video_section(const CaseData& d, const VideoInfo& v, std::vector<Figure>
         for (const auto& e : d.events)
           if (e.id == id && e.details.contains("track") && e.details["track"].is_array())
             for (std::size_t i = 0; i < t.rows.size() && i < e.details["track"].size(); ++i)
-              t.rows[i][4] = e.details["track"][i].value("source", "?");
+              t.rows[i][4] = words_of(e.details["track"][i].value("source", "?"));
         s.blocks.push_back(std::move(t));
       }
   return s;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Wording shared by every section: times, places, sizes, as the terminal summary of geoev run says them.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -75,6 +76,11 @@ std::string format_bytes(std::uintmax_t n) {
 
 std::string file_name(const std::string& path) {
   return fs::path(path).filename().string();
+}
+
+std::string words_of(std::string code) {
+  std::replace(code.begin(), code.end(), '_', ' ');
+  return code;
 }
 
 std::string join(const std::vector<std::string>& parts, const std::string& sep) {
