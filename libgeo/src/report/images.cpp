@@ -2,6 +2,7 @@
 // Images for the report: frames read from the case's stage files, faces blurred on an in-memory copy
 // (the files in the case are only read), scaled and encoded as JPEG; maps read back as PNG.
 #include <algorithm>
+#include <map>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -34,6 +35,24 @@ std::vector<cv::Rect> changed_areas(const cv::Mat& before, const cv::Mat& after)
   std::vector<cv::Rect> out;
   for (const auto& c : contours) out.push_back(cv::boundingRect(c));
   return out;
+}
+
+// The imagery of a match overlay, opened once per thread: opening hashes the file (the overlay names
+// its SHA-256), which for real imagery (hundreds of MB) costs seconds, and one GDAL dataset must not be
+// read from two threads at once. Keyed by path, size and modification time, so a file replaced under
+// the same name is opened (and hashed) again.
+const Raster& imagery_of_thread(const fs::path& path) {
+  thread_local std::map<std::string, Raster> opened;
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  const auto mtime = fs::last_write_time(path, ec).time_since_epoch().count();
+  const std::string key = path.string() + "|" + std::to_string(size) + "|" + std::to_string(mtime);
+  auto it = opened.find(key);
+  if (it == opened.end()) {
+    if (opened.size() >= 8) opened.clear();  // a handful of imagery files per case: bound what stays open
+    it = opened.emplace(key, Raster::open(path)).first;
+  }
+  return it->second;
 }
 
 Image encode_jpeg(const cv::Mat& img, const std::string& label, const std::string& alt) {
@@ -125,8 +144,7 @@ std::optional<Image> match_overlay(const FrameInfo& f, const FrameRead& frame, c
     o.imagery_date = imagery_date;
     o.blur_faces = frame.faces.has_value();  // the renderer blurs every view of the frame, outlining what it blurred
     o.faces = frame.faces;
-    const Raster raster = Raster::open(imagery);
-    render::render_match_overlay(fix, frame.image, raster, o, scratch_png);
+    render::render_match_overlay(fix, frame.image, imagery_of_thread(imagery), o, scratch_png);
     const cv::Mat drawn = cv::imread(scratch_png.string(), cv::IMREAD_COLOR);
     if (drawn.empty()) throw Error(Errc::io, scratch_png.string() + " could not be read back");
     return encode_jpeg(drawn, label, "match overlay of frame " + f.path.filename().string());
