@@ -30,6 +30,13 @@ mapfile -t jpgs < <(ls "$work/frames"/*.jpg | head -n 100)
 [[ ${#jpgs[@]} -eq 100 ]] || { echo "bench-report: expected 100 frames of the demo clip, got ${#jpgs[@]}" >&2; exit 1; }
 "$geoev" case init --case "$kase" --title "bench: 25 files" >/dev/null
 files=()
+# The frames are placed on the demo's imagery, so that every overlay is a real match overlay (imagery
+# reprojected round a 4-corner footprint, the frame warped into it), as geoev run's would be.
+imagery="$root/data/demo/imagery/naip_2014.tif"
+lon=-99.1579
+footprint() {  # LAT: the four corners of a 90 x 50 m view round (LAT, lon)
+  awk -v a="$1" -v o="$lon" 'BEGIN { printf "[[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f]]", a+0.000225,o-0.00059, a+0.000225,o+0.00059, a-0.000225,o+0.00059, a-0.000225,o-0.00059 }'
+}
 for i in $(seq 1 25); do
   head -c 65536 /dev/urandom >"$work/clip$i.mp4"
   files+=("$work/clip$i.mp4")
@@ -37,18 +44,18 @@ done
 "$geoev" case add --case "$kase" "${files[@]}" --quiet >/dev/null 2>&1
 for i in $(seq 1 25); do
   sha=$(sha256sum "$work/clip$i.mp4" | cut -c1-64)
-  lat=$(awk -v i="$i" 'BEGIN { printf "%.6f", 16.60 + i * 0.002 }')
-  "$geoev" events add --case "$kase" --at "$lat,98.55" --uncertainty-m 20 --from 2024-03-0${i:0:1}T02:00Z \
+  lat=$(awk -v i="$i" 'BEGIN { printf "%.6f", 47.0200 + i * 0.0003 }')
+  "$geoev" events add --case "$kase" --at "$lat,$lon" --uncertainty-m 20 --from 2024-03-0${i:0:1}T02:00Z \
     --to 2024-03-0${i:0:1}T02:05Z --media "$sha" --description "bench $i" >/dev/null 2>&1
   dir="$kase/run/${sha:0:16}/frames-bench"
   mkdir -p "$dir"
-  fj='{"frames":['; mj='{"imagery":"none.tif","frames":['
+  fj='{"frames":['; mj="{\"imagery\":\"$imagery\",\"imagery_date\":\"2014-07-20\",\"frames\":["
   for k in 0 1 2 3; do
     src="${jpgs[$(( (i - 1) * 4 + k ))]}"
     cp "$src" "$dir/frame_$k.jpg"
     sep=$([[ $k -gt 0 ]] && echo , || true)
     fj+="$sep{\"file\":\"frame_$k.jpg\",\"pts_s\":$k.5}"
-    mj+="$sep{\"frame\":\"$dir/frame_$k.jpg\",\"located\":true,\"center\":[$lat,98.55],\"error_m\":6.0,\"confidence\":0.9,\"method\":\"dense\"}"
+    mj+="$sep{\"frame\":\"$dir/frame_$k.jpg\",\"located\":true,\"center\":[$lat,$lon],\"error_m\":6.0,\"confidence\":0.9,\"method\":\"dense\",\"footprint\":$(footprint "$lat")}"
   done
   echo "$fj]}" >"$dir/frames.json"
   echo "$mj]}" >"$kase/run/${sha:0:16}/match-bench.json"
