@@ -195,7 +195,7 @@ MapResult render_map(const MapData& d, const MapOptions& o, const fs::path& out)
   c.proj = r.projection;
   c.frame = lay.frame;
   c.em = lay.em;
-  c.vector_output = format != "png";
+  c.vector_output = !is_raster(format);
   c.extent = frame_extent(r.projection, lay.frame);
   LabelPlacer placer(lay.frame);
   c.placer = &placer;

@@ -24,9 +24,12 @@ void set(cairo_t* cr, const Rgb& c, double alpha) {
   cairo_set_source_rgba(cr, c.r, c.g, c.b, alpha);
 }
 
+bool is_raster(const std::string& format) { return format == "png" || format == "bmp"; }
+
 std::string format_of(const fs::path& out) {
   const std::string ext = to_lower(out.extension().string());
   if (ext == ".png") return "png";
+  if (ext == ".bmp") return "bmp";  // uncompressed: for a figure read back at once (the report's overlays)
   if (ext == ".pdf") return "pdf";
   if (ext == ".svg") return "svg";
   throw Error(Errc::invalid_argument,
@@ -47,7 +50,7 @@ void check_directory(const fs::path& out) {
               static_cast<int>(st));
 }
 
-// The image surface as a PNG file at zlib level 1. cairo's own writer uses libpng's default level 6,
+// The image surface as a PNG file at zlib level 1 (a BMP file, uncompressed, for ".bmp"). cairo's own writer uses libpng's default level 6,
 // which took 45 % of the CPU of the demo's report (its maps and 19 match overlays); level 1 is several
 // times faster for a somewhat larger file. An opaque drawing (every map) is written as RGB.
 void write_png(cairo_surface_t* surface, const fs::path& path, const fs::path& target) {
@@ -75,10 +78,10 @@ void write_png(cairo_surface_t* surface, const fs::path& path, const fs::path& t
   }
   bool ok = false;
   try {
-    ok = cv::imwrite(path.string(), out, {cv::IMWRITE_PNG_COMPRESSION, 1});
+    ok = cv::imwrite(path.string(), out, {cv::IMWRITE_PNG_COMPRESSION, 1});  // ignored by BMP
   } catch (const cv::Exception&) {
   }
-  if (!ok) throw Error(Errc::io, "map: " + target.string() + ": cannot write the PNG");
+  if (!ok) throw Error(Errc::io, "map: " + target.string() + ": cannot write the image");
 }
 
 }  // namespace
@@ -86,7 +89,7 @@ void write_png(cairo_surface_t* surface, const fs::path& path, const fs::path& t
 Canvas::Canvas(const fs::path& out, double width, double height)
     : format_(format_of(out)), width_(width), height_(height), file_((check_directory(out), out)) {
   const std::string tmp = file_.temp_path().string();
-  if (format_ == "png")
+  if (is_raster(format_))
     surface_ = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, static_cast<int>(width), static_cast<int>(height));
   else if (format_ == "pdf")
     surface_ = cairo_pdf_surface_create(tmp.c_str(), width, height);
@@ -121,7 +124,7 @@ void Canvas::commit() {
   if (const auto st = cairo_status(cr_); st != CAIRO_STATUS_SUCCESS) fail(file_.target(), st);
   cairo_destroy(cr_);
   cr_ = nullptr;
-  if (format_ == "png") {
+  if (is_raster(format_)) {
     cairo_surface_flush(surface_);
     write_png(surface_, file_.temp_path(), file_.target());
   }

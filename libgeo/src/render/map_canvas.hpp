@@ -19,8 +19,11 @@ struct Rgb {
 Rgb hex(unsigned v);
 void set(cairo_t* cr, const Rgb& c, double alpha = 1.0);
 
-// "png" | "pdf" | "svg" from the extension; throws Error{invalid_argument} on any other.
+// "png" | "pdf" | "svg" from the extension ("bmp" too: uncompressed, for a figure read back at once);
+// throws Error{invalid_argument} on any other.
 std::string format_of(const std::filesystem::path& out);
+// Whether `format` is drawn on pixels (png, bmp) rather than as vectors.
+bool is_raster(const std::string& format);
 
 class Canvas {
  public:

@@ -258,7 +258,7 @@ OverlayResult render_match_overlay(const FrameFix& fix, const cv::Mat& frame, co
   DrawContext ca;  // the imagery panel: its legend, notes and sources become the figure's
   ca.cr = cr;
   ca.em = em;
-  ca.vector_output = format != "png";
+  ca.vector_output = !is_raster(format);
   PageLayout lay = base;
   lay.width = W;
   double bottom = y;

@@ -213,7 +213,7 @@ Document build_report(const fs::path& case_dir, const ReportOptions& opts, Repor
         if (overlay && fr.centre && fr.footprint.size() == 4 && !vid.imagery_name.empty() && im != d.imagery.end()) {
           std::string problem;
           drawn = detail::match_overlay(fr, read, im->second, vid.imagery_name, vid.imagery_date,
-                                        scratch.path() / ("overlay-" + std::to_string(vi) + "-" + std::to_string(fi) + ".png"),
+                                        scratch.path() / ("overlay-" + std::to_string(vi) + "-" + std::to_string(fi) + ".bmp"),  // read back at once: no compression
                                         overlay_label(fr, fi), problem);
           if (!drawn) note(detail::file_name(vid.media.path) + ": the match overlay of frame " + std::to_string(fi + 1) +
                            " could not be drawn (" + problem + "); the frame is shown with its fix instead");
