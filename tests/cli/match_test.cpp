@@ -41,6 +41,36 @@ Fixture make_crop(const geo::test::ScratchDir& dir, const std::string& name) {
 
 bool have_sample() { return std::filesystem::exists(geo::test::shared(kNaip)); }
 
+// Seeded random colour patches, smoothed: texture for the checks that read imagery or a frame but
+// need no real place.
+cv::Mat patches(int rows, int cols, unsigned seed) {
+  cv::Mat small(rows / 8, cols / 8, CV_8UC3);
+  cv::theRNG().state = seed;
+  cv::randu(small, 0, 255);
+  cv::Mat out;
+  cv::resize(small, out, cv::Size(cols, rows), 0, 0, cv::INTER_CUBIC);
+  return out;
+}
+
+// A synthetic GeoTIFF written in the scratch dir: 1000 x 1000 px at 5 m in UTM zone 14N (5 km x 5 km
+// near the NAIP sample's place), for the checks that need imagery but not a match.
+std::string synthetic_imagery(const geo::test::ScratchDir& dir) {
+  geo::GeoImage g;
+  g.image = patches(1000, 1000, 11);
+  g.map_from_pixel.c = {487000.0, 5.0, 0.0, 5210000.0, 0.0, -5.0};
+  g.crs = "EPSG:32614";
+  g.gsd_m = 5.0;
+  const auto path = dir / "synthetic.tif";
+  geo::write_geotiff(g, path, geo::Json::object());
+  return path.string();
+}
+
+// A frame of texture (not of any place), 640 x 360.
+std::string texture_frame(const geo::test::ScratchDir& dir, const std::string& name) {
+  cv::imwrite((dir / name).string(), patches(360, 640, 5));
+  return (dir / name).string();
+}
+
 // A usable frame and a hopeless one together: the run succeeds, the first is located and the second
 // is not_found with `code` among its diagnostics.
 void expect_hopeless_beside_good(const std::string& good, const std::string& bad, const std::string& imagery,
@@ -137,9 +167,8 @@ TEST(CliMatch, HonoursTheExifOrientationOfAJpegFrame) {
 }
 
 TEST(CliMatch, ImageryWithoutGeoreferencingFails) {
-  if (!have_sample()) GTEST_SKIP();
   geo::test::ScratchDir dir;
-  make_crop(dir, "view.png");
+  texture_frame(dir, "view.png");
   cv::imwrite((dir / "plain.png").string(), cv::Mat(200, 200, CV_8UC3, cv::Scalar(10, 200, 30)));
   const auto r = run_geoev({"match", (dir / "view.png").string(), "--imagery", (dir / "plain.png").string(), "-o",
                             (dir / "m.geojson").string()});
@@ -149,11 +178,10 @@ TEST(CliMatch, ImageryWithoutGeoreferencingFails) {
 }
 
 TEST(CliMatch, BlankAndTinyFramesFailWhenNothingElse) {
-  if (!have_sample()) GTEST_SKIP();
   geo::test::ScratchDir dir;
   cv::imwrite((dir / "black.png").string(), cv::Mat(360, 640, CV_8UC3, cv::Scalar(0, 0, 0)));
   cv::imwrite((dir / "tiny.png").string(), cv::Mat(40, 40, CV_8UC3, cv::Scalar(0, 90, 0)));
-  const std::string img = geo::test::shared(kNaip).string();
+  const std::string img = synthetic_imagery(dir);
   auto r = run_geoev({"match", (dir / "black.png").string(), "--imagery", img, "-o", (dir / "m.geojson").string()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("blank or a single colour"), std::string::npos) << r.err;
@@ -173,26 +201,47 @@ TEST(CliMatch, HopelessFrameAmongGoodOnesIsNotFound) {
 
 TEST(CliMatch, TruncatedFrameIsNotMatched) {
   // The decoder would fill the missing part with grey and say nothing: the frame is refused instead.
+  geo::test::ScratchDir dir;
+  const std::string png = geo::test::read_text(texture_frame(dir, "view.png"));
+  geo::test::write_bytes(dir / "cut.png", png.substr(0, png.size() / 2));
+  const auto r = run_geoev({"match", (dir / "cut.png").string(), "--imagery", synthetic_imagery(dir), "-o",
+                            (dir / "m.geojson").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("truncated"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
+}
+
+TEST(CliMatch, TruncatedFrameAmongGoodOnesIsNotFound) {
   if (!have_sample()) GTEST_SKIP();
   geo::test::ScratchDir dir;
   const Fixture f = make_crop(dir, "view.png");
   const std::string png = geo::test::read_text(dir / "view.png");
   geo::test::write_bytes(dir / "cut.png", png.substr(0, png.size() / 2));
-  const auto r = run_geoev({"match", (dir / "cut.png").string(), "--imagery", f.imagery, "-o", (dir / "m.geojson").string()});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("truncated"), std::string::npos) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
   expect_hopeless_beside_good((dir / "view.png").string(), (dir / "cut.png").string(), f.imagery, "frame.truncated");
 }
 
 TEST(CliMatch, HeadingOutOfRangeFails) {
-  if (!have_sample()) GTEST_SKIP();
   geo::test::ScratchDir dir;
-  const Fixture f = make_crop(dir, "view.png");
-  const auto r = run_geoev({"match", (dir / "view.png").string(), "--imagery", f.imagery, "--heading-deg", "400"});
+  const auto r = run_geoev({"match", texture_frame(dir, "view.png"), "--imagery", synthetic_imagery(dir), "--heading-deg", "400"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("heading_deg must be within"), std::string::npos) << r.err;
+}
+
+// The search confirms views up to 45 degrees from nadir (the refinement keeps no steeper hypothesis):
+// a steeper tilt prior is refused with one line saying so, before any work; 45 itself is accepted.
+TEST(CliMatch, TiltOverWhatTheSearchSupportsFails) {
+  geo::test::ScratchDir dir;
+  const std::string view = texture_frame(dir, "view.png"), img = synthetic_imagery(dir);
+  auto r = run_geoev({"match", view, "--imagery", img, "--tilt-deg", "50", "-o", (dir / "m.geojson").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("tilt_deg 50"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("[0, 45]"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
+  r = run_geoev({"match", view, "--imagery", img, "--tilt-deg", "45", "--no-dense", "--json", "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NEAR(geo::Json::parse(r.out)["frames"][0]["priors"]["tilt_deg"].get<double>(), 45.0, 1e-9);
 }
 
 TEST(CliMatch, ACircleWiderThanTheImageryReadsOnlyTheImagery) {
@@ -215,12 +264,10 @@ TEST(CliMatch, ACircleWiderThanTheImageryReadsOnlyTheImagery) {
 }
 
 TEST(CliMatch, AReferenceTooLargeToReadSaysWhatToDo) {
-  if (!have_sample()) GTEST_SKIP();
   geo::test::ScratchDir dir;
-  const Fixture f = make_crop(dir, "view.png");
-  // The whole tile at 0.2 m: about 23000 x 18000 pixels.
-  const auto r = run_geoev({"match", (dir / "view.png").string(), "--imagery", f.imagery, "--ref-gsd-m", "0.2", "-o",
-                            (dir / "m.geojson").string()});
+  // The whole 5 km square at 0.2 m: 25000 x 25000 pixels.
+  const auto r = run_geoev({"match", texture_frame(dir, "view.png"), "--imagery", synthetic_imagery(dir), "--ref-gsd-m",
+                            "0.2", "-o", (dir / "m.geojson").string()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("too large to read at 0.20 m/px"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("--ref-gsd-m"), std::string::npos) << r.err;
@@ -260,19 +307,22 @@ TEST(CliMatch, TheImageryDateSaysWhereItCameFrom) {
   j = geo::Json::parse(r.out);
   EXPECT_EQ(j["imagery"]["acquired"], "2014-08-02");
   EXPECT_NE(j["diagnostics"].dump().find("imagery.date_disagrees"), std::string::npos);
+}
+
+TEST(CliMatch, TheImageryDateIsADayInThePast) {
+  geo::test::ScratchDir dir;
+  const std::string view = texture_frame(dir, "view.png"), img = synthetic_imagery(dir);
   // Impossible, future and zone-less dates.
   for (const char* bad : {"2014-02-30", "2099-01-01", "2014-07-20T10:00:00", "July 2014"}) {
-    r = run_geoev({"match", view, "--imagery", f.imagery, "--imagery-date", bad});
+    const auto r = run_geoev({"match", view, "--imagery", img, "--imagery-date", bad});
     EXPECT_EQ(r.exit_code, 1) << bad;
     EXPECT_NE(r.err.find("imagery date"), std::string::npos) << r.err;
   }
 }
 
 TEST(CliMatch, SearchAreaOutsideImageryFails) {
-  if (!have_sample()) GTEST_SKIP();
   geo::test::ScratchDir dir;
-  const Fixture f = make_crop(dir, "view.png");
-  const auto r = run_geoev({"match", (dir / "view.png").string(), "--imagery", f.imagery, "--near", "11.5,104.9",
+  const auto r = run_geoev({"match", texture_frame(dir, "view.png"), "--imagery", synthetic_imagery(dir), "--near", "11.5,104.9",
                             "--radius-m", "2000", "-o", (dir / "m.geojson").string()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("does not intersect"), std::string::npos) << r.err;
@@ -280,11 +330,10 @@ TEST(CliMatch, SearchAreaOutsideImageryFails) {
 }
 
 TEST(CliMatch, EmptyFramesJsonFails) {
-  if (!have_sample()) GTEST_SKIP();
   geo::test::ScratchDir dir;
   geo::test::write_bytes(dir / "frames.json", R"({"sha256": "00", "frames": []})");
-  const auto r = run_geoev({"match", "--frames", (dir / "frames.json").string(), "--imagery",
-                            geo::test::shared(kNaip).string(), "-o", (dir / "m.geojson").string()});
+  const auto r = run_geoev({"match", "--frames", (dir / "frames.json").string(), "--imagery", synthetic_imagery(dir),
+                            "-o", (dir / "m.geojson").string()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("lists no frames"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
@@ -337,13 +386,12 @@ TEST(CliMatch, FramesJsonTelemetryGivesThePriors) {
 }
 
 TEST(CliMatch, NotFoundSaysWhichPriorsWereMissing) {
-  if (!have_sample()) GTEST_SKIP();
   geo::test::ScratchDir dir;
   cv::Mat noise(360, 640, CV_8UC3);
   cv::theRNG().state = 7;
   cv::randu(noise, 0, 255);
   cv::imwrite((dir / "noise.png").string(), noise);
-  const auto r = run_geoev({"match", (dir / "noise.png").string(), "--imagery", geo::test::shared(kNaip).string(),
+  const auto r = run_geoev({"match", (dir / "noise.png").string(), "--imagery", synthetic_imagery(dir),
                             "--heading-deg", "30", "--no-dense", "--json", "--quiet"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const geo::Json j = geo::Json::parse(r.out);
@@ -357,13 +405,13 @@ TEST(CliMatch, NotFoundSaysWhichPriorsWereMissing) {
 }
 
 TEST(CliMatch, TelemetryOutsideTheImageryFails) {
-  if (!have_sample()) GTEST_SKIP();
   geo::test::ScratchDir dir;
-  const Fixture f = make_crop(dir, "view.png");
+  texture_frame(dir, "view.png");
+  const std::string imagery = synthetic_imagery(dir);
   geo::Json fj = {{"frames", geo::Json::array({geo::Json{
                                  {"file", "view.png"}, {"camera", {{"lat_deg", 11.0}, {"lon_deg", 104.0}}}}})}};
   geo::test::write_bytes(dir / "frames.json", fj.dump());
-  const auto r = run_geoev({"match", "--frames", (dir / "frames.json").string(), "--imagery", f.imagery, "-o",
+  const auto r = run_geoev({"match", "--frames", (dir / "frames.json").string(), "--imagery", imagery, "-o",
                             (dir / "m.geojson").string()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("telemetry positions"), std::string::npos) << r.err;
@@ -409,11 +457,10 @@ TEST(CliMatch, IndexCacheIsReusedAndRebuiltWhenAltered) {
 }
 
 TEST(CliMatch, BadScaleRangeFailsBeforeAnyWork) {
-  if (!have_sample()) GTEST_SKIP();
   geo::test::ScratchDir dir;
-  const Fixture f = make_crop(dir, "view.png");
+  const std::string view = texture_frame(dir, "view.png"), img = synthetic_imagery(dir);
   for (const char* range : {"1.2,0.25", "0,1", "abc", "0.001,1", "0.1,20"}) {
-    const auto r = run_geoev({"match", (dir / "view.png").string(), "--imagery", f.imagery, "--gsd-range", range,
+    const auto r = run_geoev({"match", view, "--imagery", img, "--gsd-range", range,
                               "-o", (dir / "m.geojson").string()});
     EXPECT_EQ(r.exit_code, 1) << range;
     EXPECT_NE(r.err.find("scale range"), std::string::npos) << range << ": " << r.err;
@@ -423,10 +470,8 @@ TEST(CliMatch, BadScaleRangeFailsBeforeAnyWork) {
 }
 
 TEST(CliMatch, ScaleRangeIsRecordedInTheProvenance) {
-  if (!have_sample()) GTEST_SKIP();
   geo::test::ScratchDir dir;
-  const Fixture f = make_crop(dir, "view.png");
-  const auto r = run_geoev({"match", (dir / "view.png").string(), "--imagery", f.imagery, "--gsd-range", "2,3",
+  const auto r = run_geoev({"match", texture_frame(dir, "view.png"), "--imagery", synthetic_imagery(dir), "--gsd-range", "2,3",
                             "-o", (dir / "m.geojson").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const geo::Json j = geo::read_json_file(dir / "m.geojson");
