@@ -12,6 +12,7 @@
 #include "geo/core/json.hpp"
 #include "geo/imagery/raster.hpp"
 #include "support/image_compare.hpp"
+#include "support/match_views.hpp"
 #include "support/support.hpp"
 
 using geo::test::run_geoev;
@@ -41,22 +42,13 @@ Fixture make_crop(const geo::test::ScratchDir& dir, const std::string& name) {
 
 bool have_sample() { return std::filesystem::exists(geo::test::shared(kNaip)); }
 
-// Seeded random colour patches, smoothed: texture for the checks that read imagery or a frame but
-// need no real place.
-cv::Mat patches(int rows, int cols, unsigned seed) {
-  cv::Mat small(rows / 8, cols / 8, CV_8UC3);
-  cv::theRNG().state = seed;
-  cv::randu(small, 0, 255);
-  cv::Mat out;
-  cv::resize(small, out, cv::Size(cols, rows), 0, 0, cv::INTER_CUBIC);
-  return out;
-}
+using geo::test::views::texture;
 
 // A synthetic GeoTIFF written in the scratch dir: 1000 x 1000 px at 5 m in UTM zone 14N (5 km x 5 km
 // near the NAIP sample's place), for the checks that need imagery but not a match.
 std::string synthetic_imagery(const geo::test::ScratchDir& dir) {
   geo::GeoImage g;
-  g.image = patches(1000, 1000, 11);
+  g.image = texture(1000, 1000, 11);
   g.map_from_pixel.c = {487000.0, 5.0, 0.0, 5210000.0, 0.0, -5.0};
   g.crs = "EPSG:32614";
   g.gsd_m = 5.0;
@@ -67,7 +59,7 @@ std::string synthetic_imagery(const geo::test::ScratchDir& dir) {
 
 // A frame of texture (not of any place), 640 x 360.
 std::string texture_frame(const geo::test::ScratchDir& dir, const std::string& name) {
-  cv::imwrite((dir / name).string(), patches(360, 640, 5));
+  cv::imwrite((dir / name).string(), texture(360, 640, 5));
   return (dir / name).string();
 }
 
@@ -81,6 +73,14 @@ void expect_hopeless_beside_good(const std::string& good, const std::string& bad
   EXPECT_EQ(j["frames"][0]["status"], "located");
   EXPECT_EQ(j["frames"][1]["status"], "not_found");
   EXPECT_NE(j["frames"][1]["diagnostics"].dump().find(code), std::string::npos) << j["frames"][1]["diagnostics"].dump();
+}
+
+// A run refused with exit code 1 and one line naming `what`, that wrote nothing to `out`.
+void expect_refused(const geo::test::CliResult& r, const std::string& what, const std::filesystem::path& out) {
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(what), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
 }
 
 }  // namespace
@@ -172,9 +172,7 @@ TEST(CliMatch, ImageryWithoutGeoreferencingFails) {
   cv::imwrite((dir / "plain.png").string(), cv::Mat(200, 200, CV_8UC3, cv::Scalar(10, 200, 30)));
   const auto r = run_geoev({"match", (dir / "view.png").string(), "--imagery", (dir / "plain.png").string(), "-o",
                             (dir / "m.geojson").string()});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("georeferenc"), std::string::npos) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
+  expect_refused(r, "georeferenc", dir / "m.geojson");
 }
 
 TEST(CliMatch, BlankAndTinyFramesFailWhenNothingElse) {
@@ -186,9 +184,7 @@ TEST(CliMatch, BlankAndTinyFramesFailWhenNothingElse) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("blank or a single colour"), std::string::npos) << r.err;
   r = run_geoev({"match", (dir / "tiny.png").string(), "--imagery", img});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("smaller than 64"), std::string::npos) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
+  expect_refused(r, "smaller than 64", dir / "m.geojson");
 }
 
 TEST(CliMatch, HopelessFrameAmongGoodOnesIsNotFound) {
@@ -206,10 +202,7 @@ TEST(CliMatch, TruncatedFrameIsNotMatched) {
   geo::test::write_bytes(dir / "cut.png", png.substr(0, png.size() / 2));
   const auto r = run_geoev({"match", (dir / "cut.png").string(), "--imagery", synthetic_imagery(dir), "-o",
                             (dir / "m.geojson").string()});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("truncated"), std::string::npos) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
+  expect_refused(r, "truncated", dir / "m.geojson");
 }
 
 TEST(CliMatch, TruncatedFrameAmongGoodOnesIsNotFound) {
@@ -324,9 +317,7 @@ TEST(CliMatch, SearchAreaOutsideImageryFails) {
   geo::test::ScratchDir dir;
   const auto r = run_geoev({"match", texture_frame(dir, "view.png"), "--imagery", synthetic_imagery(dir), "--near", "11.5,104.9",
                             "--radius-m", "2000", "-o", (dir / "m.geojson").string()});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("does not intersect"), std::string::npos) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
+  expect_refused(r, "does not intersect", dir / "m.geojson");
 }
 
 TEST(CliMatch, EmptyFramesJsonFails) {
@@ -334,9 +325,7 @@ TEST(CliMatch, EmptyFramesJsonFails) {
   geo::test::write_bytes(dir / "frames.json", R"({"sha256": "00", "frames": []})");
   const auto r = run_geoev({"match", "--frames", (dir / "frames.json").string(), "--imagery", synthetic_imagery(dir),
                             "-o", (dir / "m.geojson").string()});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("lists no frames"), std::string::npos) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
+  expect_refused(r, "lists no frames", dir / "m.geojson");
 }
 
 TEST(CliMatch, FramesAndPathsTogetherIsUsageError) {
@@ -413,9 +402,7 @@ TEST(CliMatch, TelemetryOutsideTheImageryFails) {
   geo::test::write_bytes(dir / "frames.json", fj.dump());
   const auto r = run_geoev({"match", "--frames", (dir / "frames.json").string(), "--imagery", imagery, "-o",
                             (dir / "m.geojson").string()});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("telemetry positions"), std::string::npos) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
+  expect_refused(r, "telemetry positions", dir / "m.geojson");
 }
 
 TEST(CliMatch, IndexCacheIsReusedAndRebuiltWhenAltered) {

@@ -50,6 +50,17 @@ inline cv::Mat jpeg(const cv::Mat& img, int quality) {
   return cv::imdecode(buf, cv::IMREAD_COLOR);
 }
 
+// Seeded random colour patches, smoothed (CV_8UC3): texture with structure at every scale, for the
+// checks that need imagery or a frame but no real place.
+inline cv::Mat texture(int rows, int cols, unsigned seed) {
+  cv::Mat small(rows / 8, cols / 8, CV_8UC3);
+  cv::theRNG().state = seed;
+  cv::randu(small, 0, 255);
+  cv::Mat out;
+  cv::resize(small, out, cv::Size(cols, rows), 0, 0, cv::INTER_CUBIC);
+  return out;
+}
+
 struct View {
   cv::Mat img;
   cv::Matx33d ref_from_frame;  // truth (corner convention)

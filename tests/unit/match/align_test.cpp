@@ -65,6 +65,20 @@ double centre_error_m(const geo::Alignment& a, const View& v, double ref_gsd) {
   return std::hypot(e.x - v.truth_px.x, e.y - v.truth_px.y) * ref_gsd;
 }
 
+// A located dense fix of a view of the 5 m tile: within three reference pixels, and inside its own
+// stated error (about a 90 % bound).
+void expect_dense_fix_near_truth(const geo::Alignment& a, const View& v, unsigned seed) {
+  EXPECT_LT(centre_error_m(a, v, 5.0), 15.0) << "seed " << seed;
+  EXPECT_LE(centre_error_m(a, v, 5.0), a.error_m) << "seed " << seed;
+  EXPECT_TRUE(geo::is_dense(a.method)) << geo::to_string(a.method);
+}
+
+// The best refined place's standing over the other refined places was measured.
+void expect_standing_measured(const geo::Alignment& a, unsigned seed) {
+  EXPECT_GT(a.fine_ratio, 0.5) << "seed " << seed;
+  EXPECT_GT(a.fine_z, 0.5) << "seed " << seed;
+}
+
 TEST(Camera, NadirFootprintMatchesGsdAndHeading) {
   // Nadir, heading 0: the frame's top-left corner lies 320 px west and 180 px north of the centre.
   const cv::Size fs(640, 360);
@@ -260,15 +274,11 @@ TEST_F(AlignNaip, CrossDateViewWithPriorsIsLocatedByTheDenseSearch) {
     const geo::Alignment a = geo::align_frame(v.img, *index_, p, o);
     // With priors too, other places of the 1 km search area are refined, so the best one's standing
     // over them (ratio and z of the refined correlation) is measured.
-    EXPECT_GT(a.fine_ratio, 0.5) << "seed " << s;
-    EXPECT_GT(a.fine_z, 0.5) << "seed " << s;
+    expect_standing_measured(a, s);
     if (!a.found) continue;
     ++located;
-    EXPECT_LT(centre_error_m(a, v, 5.0), 15.0) << "seed " << s;  // three 5 m reference pixels
-    // The stated error (about a 90 % bound) covers the true one, and is not vacuous either.
-    EXPECT_LE(centre_error_m(a, v, 5.0), a.error_m) << "seed " << s;
-    EXPECT_LT(a.error_m, 40.0) << "seed " << s;
-    EXPECT_TRUE(geo::is_dense(a.method)) << geo::to_string(a.method);
+    expect_dense_fix_near_truth(a, v, s);
+    EXPECT_LT(a.error_m, 40.0) << "seed " << s;  // the stated error is not vacuous either
   }
   EXPECT_GE(located, 2);
 }
@@ -392,8 +402,7 @@ TEST_F(AlignNaip, CrossDateViewsWithoutPriorsAreLocatedOrNotFoundNeverWrong) {
                 s, a.found, centre_error_m(a, v, 5.0), a.confidence, a.blocks_agree, a.blocks_localized, a.fine_ratio,
                 a.fine_z);
     // Over the whole tile many places are refined, so the refined ratio and z are computed.
-    EXPECT_GT(a.fine_ratio, 0.5) << "seed " << s;
-    EXPECT_GT(a.fine_z, 0.5) << "seed " << s;
+    expect_standing_measured(a, s);
     // In a search area of 100 m there are too few places for the ratio to mean anything.
     geo::ViewPrior small;
     small.center_px = v.truth_px;
@@ -403,9 +412,7 @@ TEST_F(AlignNaip, CrossDateViewsWithoutPriorsAreLocatedOrNotFoundNeverWrong) {
     EXPECT_EQ(in_small.fine_z, 0.0) << "seed " << s;
     if (!a.found) continue;
     ++located;
-    EXPECT_LT(centre_error_m(a, v, 5.0), 15.0) << "seed " << s;  // three 5 m reference pixels
-    EXPECT_LE(centre_error_m(a, v, 5.0), a.error_m) << "seed " << s;
-    EXPECT_TRUE(geo::is_dense(a.method)) << geo::to_string(a.method);
+    expect_dense_fix_near_truth(a, v, s);
   }
   EXPECT_GE(located, 2);
 }

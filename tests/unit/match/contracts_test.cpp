@@ -21,15 +21,7 @@ namespace {
 
 namespace views = geo::test::views;
 
-// Seeded random colour patches, smoothed: a reference with structure at every scale the tests use.
-cv::Mat patches(int rows, int cols, unsigned seed) {
-  cv::Mat small(rows / 8, cols / 8, CV_8UC3);
-  cv::theRNG().state = seed;
-  cv::randu(small, 0, 255);
-  cv::Mat out;
-  cv::resize(small, out, cv::Size(cols, rows), 0, 0, cv::INTER_CUBIC);
-  return out;
-}
+using geo::test::views::texture;
 
 geo::AlignOptions fast_options() {
   geo::AlignOptions o;
@@ -51,7 +43,7 @@ TEST(TiltContract, TheSearchSupportsWhatTheOptionsAccept) {
 }
 
 TEST(TiltContract, AlignFrameRefusesATiltPriorAt50Degrees) {
-  const cv::Mat ref_img = patches(600, 600, 3);
+  const cv::Mat ref_img = texture(600, 600, 3);
   const geo::AlignOptions o = fast_options();
   const geo::ReferenceIndex ref = geo::ReferenceIndex::build(ref_img, cv::Mat(), 1.0, o);
   // A view of the reference at 50 degrees from nadir: possible for the camera (its top is short of
@@ -94,7 +86,7 @@ TEST(TiltContract, ATelemetryTiltOver45IsNoPriorButStillGivesTheReach) {
 // Levels asked for by several threads at once are made once and are the same for all.
 TEST(ReferenceIndexThreads, LevelsAreMadeOnceWhateverThreadAsks) {
   const geo::AlignOptions o = fast_options();
-  const geo::ReferenceIndex ref = geo::ReferenceIndex::build(patches(400, 400, 9), cv::Mat(), 1.0, o);
+  const geo::ReferenceIndex ref = geo::ReferenceIndex::build(texture(400, 400, 9), cv::Mat(), 1.0, o);
   const std::vector<double> gsds = {2.0, 2.0 * std::sqrt(2.0), 4.0};
   std::vector<std::vector<const void*>> seen(4);
   std::vector<std::thread> threads;
