@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // align_frame: the matcher's pipeline. The stages live in files of their own: keypoint_stage (tried
-// first), dense_search (search A with a scale prior, stages A and B without), refinement, block_check,
+// first), dense_search (one pass with a scale prior, stages A and B without), refinement, block_check,
 // dense_stage (what is refined and gated) and gates (every decision). search_ranges turns the priors
 // into what each stage searches; tuning.hpp holds every tuned number (docs/dev/match-design.md).
 #include "geo/match/align.hpp"

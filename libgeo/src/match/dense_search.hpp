@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The dense search: every pose hypothesis the priors leave open correlated with the reference over
-// the search area, its best peaks kept. With a scale prior one pass (search A's hypotheses at the
-// usual level); without, coarse to fine: stage A over the whole area at a coarse level, stage B
-// around stage A's best distinct places at the usual level.
+// the search area, its best peaks kept. With a scale prior, one pass at the usual level (footprint
+// kFootprintPx across); without, coarse to fine: stage A over the whole area at a coarse level (by
+// FFT), stage B around stage A's best distinct places at the usual level.
 #pragma once
 #include <vector>
 
