@@ -200,9 +200,9 @@ TEST(CliMatch, TruncatedFrameIsNotMatched) {
   geo::test::ScratchDir dir;
   const std::string png = geo::test::read_text(texture_frame(dir, "view.png"));
   geo::test::write_bytes(dir / "cut.png", png.substr(0, png.size() / 2));
-  const auto r = run_geoev({"match", (dir / "cut.png").string(), "--imagery", synthetic_imagery(dir), "-o",
-                            (dir / "m.geojson").string()});
-  expect_refused(r, "truncated", dir / "m.geojson");
+  const auto out = dir / "m.geojson";
+  expect_refused(run_geoev({"match", (dir / "cut.png").string(), "--imagery", synthetic_imagery(dir), "-o", out.string()}),
+                 "truncated", out);
 }
 
 TEST(CliMatch, TruncatedFrameAmongGoodOnesIsNotFound) {

@@ -289,7 +289,9 @@ TEST_F(AlignNaip, CrossDateViewWithPriorsIsLocatedByTheDenseSearch) {
 // higher refined correlation than on grey.
 TEST_F(AlignNaip, GreyCrossDateViewsAreMatchedOnGrey) {
   const cv::Mat y2020 = naip(kNaip2020);
-  geo::AlignOptions o;
+  const geo::AlignOptions o;
+  geo::AlignOptions colour_off = o;
+  colour_off.dense_colour = false;
   int located = 0;
   for (unsigned s = 1; s <= 3; ++s) {
     geo::ViewPrior p;
@@ -299,9 +301,7 @@ TEST_F(AlignNaip, GreyCrossDateViewsAreMatchedOnGrey) {
     cv::cvtColor(v.img, g, cv::COLOR_BGR2GRAY);
     cv::cvtColor(g, v.img, cv::COLOR_GRAY2BGR);
     const geo::Alignment grey = geo::align_frame(v.img, *index_, p, o);
-    geo::AlignOptions off = o;
-    off.dense_colour = false;
-    const geo::Alignment forced = geo::align_frame(v.img, *index_, p, off);
+    const geo::Alignment forced = geo::align_frame(v.img, *index_, p, colour_off);
     // Grey frame: the same as with colour switched off, to the last digit.
     EXPECT_EQ(grey.found, forced.found) << "seed " << s;
     EXPECT_DOUBLE_EQ(grey.ncc_fine, forced.ncc_fine) << "seed " << s;
