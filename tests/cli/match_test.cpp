@@ -76,10 +76,13 @@ void expect_hopeless_beside_good(const std::string& good, const std::string& bad
 }
 
 // A run refused with exit code 1 and one line naming `what`, that wrote nothing to `out`.
+// (A sanitizer build's leak checker may append its own report, after a line of dashes: not counted.)
 void expect_refused(const geo::test::CliResult& r, const std::string& what, const std::filesystem::path& out) {
+  std::string err = r.err;
+  if (const auto report = err.find("\n-----"); report != std::string::npos) err.erase(report + 1);
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find(what), std::string::npos) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(err.find(what), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << r.err;
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 
@@ -261,11 +264,8 @@ TEST(CliMatch, AReferenceTooLargeToReadSaysWhatToDo) {
   // The whole 5 km square at 0.2 m: 25000 x 25000 pixels.
   const auto r = run_geoev({"match", texture_frame(dir, "view.png"), "--imagery", synthetic_imagery(dir), "--ref-gsd-m",
                             "0.2", "-o", (dir / "m.geojson").string()});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("too large to read at 0.20 m/px"), std::string::npos) << r.err;
+  expect_refused(r, "too large to read at 0.20 m/px", dir / "m.geojson");
   EXPECT_NE(r.err.find("--ref-gsd-m"), std::string::npos) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
 }
 
 TEST(CliMatch, TheImageryDateSaysWhereItCameFrom) {
