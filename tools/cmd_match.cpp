@@ -116,7 +116,7 @@ int run_match(const geoev::Args& args) {
     std::printf("%s: %d of %zu frames located (reference %.2f m/px, sha256 %s)\n", geo::printable(imagery).c_str(), r.located,
                 r.frames.size(), r.reference_gsd_m, r.imagery_sha256.substr(0, 16).c_str());
     for (const auto& f : r.frames) {
-      if (f.status == "located") {
+      if (f.status == geo::FixStatus::located) {
         std::printf("  %s: located at %.6f, %.6f \xc2\xb1%s (confidence %.2f, %s)%s\n", geo::printable(f.frame).c_str(),
                     f.center.lat_deg, f.center.lon_deg, geo::format_distance(f.error_m).c_str(), f.confidence,
                     f.method.c_str(), f.outlier ? ", an OUTLIER among the video's frames" : "");

@@ -12,6 +12,7 @@
 #include "geo/core/json.hpp"
 #include "geo/imagery/raster.hpp"
 #include "support/image_compare.hpp"
+#include "support/match_views.hpp"
 #include "support/support.hpp"
 
 using geo::test::run_geoev;
@@ -41,6 +42,27 @@ Fixture make_crop(const geo::test::ScratchDir& dir, const std::string& name) {
 
 bool have_sample() { return std::filesystem::exists(geo::test::shared(kNaip)); }
 
+using geo::test::views::texture;
+
+// A synthetic GeoTIFF written in the scratch dir: 1000 x 1000 px at 5 m in UTM zone 14N (5 km x 5 km
+// near the NAIP sample's place), for the checks that need imagery but not a match.
+std::string synthetic_imagery(const geo::test::ScratchDir& dir) {
+  geo::GeoImage g;
+  g.image = texture(1000, 1000, 11);
+  g.map_from_pixel.c = {487000.0, 5.0, 0.0, 5210000.0, 0.0, -5.0};
+  g.crs = "EPSG:32614";
+  g.gsd_m = 5.0;
+  const auto path = dir / "synthetic.tif";
+  geo::write_geotiff(g, path, geo::Json::object());
+  return path.string();
+}
+
+// A frame of texture (not of any place), 640 x 360.
+std::string texture_frame(const geo::test::ScratchDir& dir, const std::string& name) {
+  cv::imwrite((dir / name).string(), texture(360, 640, 5));
+  return (dir / name).string();
+}
+
 // A usable frame and a hopeless one together: the run succeeds, the first is located and the second
 // is not_found with `code` among its diagnostics.
 void expect_hopeless_beside_good(const std::string& good, const std::string& bad, const std::string& imagery,
@@ -51,6 +73,17 @@ void expect_hopeless_beside_good(const std::string& good, const std::string& bad
   EXPECT_EQ(j["frames"][0]["status"], "located");
   EXPECT_EQ(j["frames"][1]["status"], "not_found");
   EXPECT_NE(j["frames"][1]["diagnostics"].dump().find(code), std::string::npos) << j["frames"][1]["diagnostics"].dump();
+}
+
+// A run refused with exit code 1 and one line naming `what`, that wrote nothing to `out`.
+// (A sanitizer build's leak checker may append its own report, after a line of dashes: not counted.)
+void expect_refused(const geo::test::CliResult& r, const std::string& what, const std::filesystem::path& out) {
+  std::string err = r.err;
+  if (const auto report = err.find("\n-----"); report != std::string::npos) err.erase(report + 1);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(err.find(what), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
 }
 
 }  // namespace
@@ -137,30 +170,24 @@ TEST(CliMatch, HonoursTheExifOrientationOfAJpegFrame) {
 }
 
 TEST(CliMatch, ImageryWithoutGeoreferencingFails) {
-  if (!have_sample()) GTEST_SKIP();
   geo::test::ScratchDir dir;
-  make_crop(dir, "view.png");
+  texture_frame(dir, "view.png");
   cv::imwrite((dir / "plain.png").string(), cv::Mat(200, 200, CV_8UC3, cv::Scalar(10, 200, 30)));
   const auto r = run_geoev({"match", (dir / "view.png").string(), "--imagery", (dir / "plain.png").string(), "-o",
                             (dir / "m.geojson").string()});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("georeferenc"), std::string::npos) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
+  expect_refused(r, "georeferenc", dir / "m.geojson");
 }
 
 TEST(CliMatch, BlankAndTinyFramesFailWhenNothingElse) {
-  if (!have_sample()) GTEST_SKIP();
   geo::test::ScratchDir dir;
   cv::imwrite((dir / "black.png").string(), cv::Mat(360, 640, CV_8UC3, cv::Scalar(0, 0, 0)));
   cv::imwrite((dir / "tiny.png").string(), cv::Mat(40, 40, CV_8UC3, cv::Scalar(0, 90, 0)));
-  const std::string img = geo::test::shared(kNaip).string();
+  const std::string img = synthetic_imagery(dir);
   auto r = run_geoev({"match", (dir / "black.png").string(), "--imagery", img, "-o", (dir / "m.geojson").string()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("blank or a single colour"), std::string::npos) << r.err;
   r = run_geoev({"match", (dir / "tiny.png").string(), "--imagery", img});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("smaller than 64"), std::string::npos) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
+  expect_refused(r, "smaller than 64", dir / "m.geojson");
 }
 
 TEST(CliMatch, HopelessFrameAmongGoodOnesIsNotFound) {
@@ -173,26 +200,44 @@ TEST(CliMatch, HopelessFrameAmongGoodOnesIsNotFound) {
 
 TEST(CliMatch, TruncatedFrameIsNotMatched) {
   // The decoder would fill the missing part with grey and say nothing: the frame is refused instead.
+  geo::test::ScratchDir dir;
+  const std::string png = geo::test::read_text(texture_frame(dir, "view.png"));
+  geo::test::write_bytes(dir / "cut.png", png.substr(0, png.size() / 2));
+  const auto out = dir / "m.geojson";
+  expect_refused(run_geoev({"match", (dir / "cut.png").string(), "--imagery", synthetic_imagery(dir), "-o", out.string()}),
+                 "truncated", out);
+}
+
+TEST(CliMatch, TruncatedFrameAmongGoodOnesIsNotFound) {
   if (!have_sample()) GTEST_SKIP();
   geo::test::ScratchDir dir;
   const Fixture f = make_crop(dir, "view.png");
   const std::string png = geo::test::read_text(dir / "view.png");
   geo::test::write_bytes(dir / "cut.png", png.substr(0, png.size() / 2));
-  const auto r = run_geoev({"match", (dir / "cut.png").string(), "--imagery", f.imagery, "-o", (dir / "m.geojson").string()});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("truncated"), std::string::npos) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
   expect_hopeless_beside_good((dir / "view.png").string(), (dir / "cut.png").string(), f.imagery, "frame.truncated");
 }
 
 TEST(CliMatch, HeadingOutOfRangeFails) {
-  if (!have_sample()) GTEST_SKIP();
   geo::test::ScratchDir dir;
-  const Fixture f = make_crop(dir, "view.png");
-  const auto r = run_geoev({"match", (dir / "view.png").string(), "--imagery", f.imagery, "--heading-deg", "400"});
+  const auto r = run_geoev({"match", texture_frame(dir, "view.png"), "--imagery", synthetic_imagery(dir), "--heading-deg", "400"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("heading_deg must be within"), std::string::npos) << r.err;
+}
+
+// The search confirms views up to 45 degrees from nadir (the refinement keeps no steeper hypothesis):
+// a steeper tilt prior is refused with one line saying so, before any work; 45 itself is accepted.
+TEST(CliMatch, TiltOverWhatTheSearchSupportsFails) {
+  geo::test::ScratchDir dir;
+  const std::string view = texture_frame(dir, "view.png"), img = synthetic_imagery(dir);
+  auto r = run_geoev({"match", view, "--imagery", img, "--tilt-deg", "50", "-o", (dir / "m.geojson").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("tilt_deg 50"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("[0, 45]"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
+  r = run_geoev({"match", view, "--imagery", img, "--tilt-deg", "45", "--no-dense", "--json", "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NEAR(geo::Json::parse(r.out)["frames"][0]["priors"]["tilt_deg"].get<double>(), 45.0, 1e-9);
 }
 
 TEST(CliMatch, ACircleWiderThanTheImageryReadsOnlyTheImagery) {
@@ -215,17 +260,12 @@ TEST(CliMatch, ACircleWiderThanTheImageryReadsOnlyTheImagery) {
 }
 
 TEST(CliMatch, AReferenceTooLargeToReadSaysWhatToDo) {
-  if (!have_sample()) GTEST_SKIP();
   geo::test::ScratchDir dir;
-  const Fixture f = make_crop(dir, "view.png");
-  // The whole tile at 0.2 m: about 23000 x 18000 pixels.
-  const auto r = run_geoev({"match", (dir / "view.png").string(), "--imagery", f.imagery, "--ref-gsd-m", "0.2", "-o",
-                            (dir / "m.geojson").string()});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("too large to read at 0.20 m/px"), std::string::npos) << r.err;
+  // The whole 5 km square at 0.2 m: 25000 x 25000 pixels.
+  const auto r = run_geoev({"match", texture_frame(dir, "view.png"), "--imagery", synthetic_imagery(dir), "--ref-gsd-m",
+                            "0.2", "-o", (dir / "m.geojson").string()});
+  expect_refused(r, "too large to read at 0.20 m/px", dir / "m.geojson");
   EXPECT_NE(r.err.find("--ref-gsd-m"), std::string::npos) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
 }
 
 TEST(CliMatch, TheImageryDateSaysWhereItCameFrom) {
@@ -260,34 +300,32 @@ TEST(CliMatch, TheImageryDateSaysWhereItCameFrom) {
   j = geo::Json::parse(r.out);
   EXPECT_EQ(j["imagery"]["acquired"], "2014-08-02");
   EXPECT_NE(j["diagnostics"].dump().find("imagery.date_disagrees"), std::string::npos);
+}
+
+TEST(CliMatch, TheImageryDateIsADayInThePast) {
+  geo::test::ScratchDir dir;
+  const std::string view = texture_frame(dir, "view.png"), img = synthetic_imagery(dir);
   // Impossible, future and zone-less dates.
   for (const char* bad : {"2014-02-30", "2099-01-01", "2014-07-20T10:00:00", "July 2014"}) {
-    r = run_geoev({"match", view, "--imagery", f.imagery, "--imagery-date", bad});
+    const auto r = run_geoev({"match", view, "--imagery", img, "--imagery-date", bad});
     EXPECT_EQ(r.exit_code, 1) << bad;
     EXPECT_NE(r.err.find("imagery date"), std::string::npos) << r.err;
   }
 }
 
 TEST(CliMatch, SearchAreaOutsideImageryFails) {
-  if (!have_sample()) GTEST_SKIP();
   geo::test::ScratchDir dir;
-  const Fixture f = make_crop(dir, "view.png");
-  const auto r = run_geoev({"match", (dir / "view.png").string(), "--imagery", f.imagery, "--near", "11.5,104.9",
+  const auto r = run_geoev({"match", texture_frame(dir, "view.png"), "--imagery", synthetic_imagery(dir), "--near", "11.5,104.9",
                             "--radius-m", "2000", "-o", (dir / "m.geojson").string()});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("does not intersect"), std::string::npos) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
+  expect_refused(r, "does not intersect", dir / "m.geojson");
 }
 
 TEST(CliMatch, EmptyFramesJsonFails) {
-  if (!have_sample()) GTEST_SKIP();
   geo::test::ScratchDir dir;
   geo::test::write_bytes(dir / "frames.json", R"({"sha256": "00", "frames": []})");
-  const auto r = run_geoev({"match", "--frames", (dir / "frames.json").string(), "--imagery",
-                            geo::test::shared(kNaip).string(), "-o", (dir / "m.geojson").string()});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("lists no frames"), std::string::npos) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
+  const auto r = run_geoev({"match", "--frames", (dir / "frames.json").string(), "--imagery", synthetic_imagery(dir),
+                            "-o", (dir / "m.geojson").string()});
+  expect_refused(r, "lists no frames", dir / "m.geojson");
 }
 
 TEST(CliMatch, FramesAndPathsTogetherIsUsageError) {
@@ -337,13 +375,12 @@ TEST(CliMatch, FramesJsonTelemetryGivesThePriors) {
 }
 
 TEST(CliMatch, NotFoundSaysWhichPriorsWereMissing) {
-  if (!have_sample()) GTEST_SKIP();
   geo::test::ScratchDir dir;
   cv::Mat noise(360, 640, CV_8UC3);
   cv::theRNG().state = 7;
   cv::randu(noise, 0, 255);
   cv::imwrite((dir / "noise.png").string(), noise);
-  const auto r = run_geoev({"match", (dir / "noise.png").string(), "--imagery", geo::test::shared(kNaip).string(),
+  const auto r = run_geoev({"match", (dir / "noise.png").string(), "--imagery", synthetic_imagery(dir),
                             "--heading-deg", "30", "--no-dense", "--json", "--quiet"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const geo::Json j = geo::Json::parse(r.out);
@@ -357,17 +394,15 @@ TEST(CliMatch, NotFoundSaysWhichPriorsWereMissing) {
 }
 
 TEST(CliMatch, TelemetryOutsideTheImageryFails) {
-  if (!have_sample()) GTEST_SKIP();
   geo::test::ScratchDir dir;
-  const Fixture f = make_crop(dir, "view.png");
+  texture_frame(dir, "view.png");
+  const std::string imagery = synthetic_imagery(dir);
   geo::Json fj = {{"frames", geo::Json::array({geo::Json{
                                  {"file", "view.png"}, {"camera", {{"lat_deg", 11.0}, {"lon_deg", 104.0}}}}})}};
   geo::test::write_bytes(dir / "frames.json", fj.dump());
-  const auto r = run_geoev({"match", "--frames", (dir / "frames.json").string(), "--imagery", f.imagery, "-o",
+  const auto r = run_geoev({"match", "--frames", (dir / "frames.json").string(), "--imagery", imagery, "-o",
                             (dir / "m.geojson").string()});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("telemetry positions"), std::string::npos) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(dir / "m.geojson"));
+  expect_refused(r, "telemetry positions", dir / "m.geojson");
 }
 
 TEST(CliMatch, IndexCacheIsReusedAndRebuiltWhenAltered) {
@@ -409,11 +444,10 @@ TEST(CliMatch, IndexCacheIsReusedAndRebuiltWhenAltered) {
 }
 
 TEST(CliMatch, BadScaleRangeFailsBeforeAnyWork) {
-  if (!have_sample()) GTEST_SKIP();
   geo::test::ScratchDir dir;
-  const Fixture f = make_crop(dir, "view.png");
+  const std::string view = texture_frame(dir, "view.png"), img = synthetic_imagery(dir);
   for (const char* range : {"1.2,0.25", "0,1", "abc", "0.001,1", "0.1,20"}) {
-    const auto r = run_geoev({"match", (dir / "view.png").string(), "--imagery", f.imagery, "--gsd-range", range,
+    const auto r = run_geoev({"match", view, "--imagery", img, "--gsd-range", range,
                               "-o", (dir / "m.geojson").string()});
     EXPECT_EQ(r.exit_code, 1) << range;
     EXPECT_NE(r.err.find("scale range"), std::string::npos) << range << ": " << r.err;
@@ -423,10 +457,8 @@ TEST(CliMatch, BadScaleRangeFailsBeforeAnyWork) {
 }
 
 TEST(CliMatch, ScaleRangeIsRecordedInTheProvenance) {
-  if (!have_sample()) GTEST_SKIP();
   geo::test::ScratchDir dir;
-  const Fixture f = make_crop(dir, "view.png");
-  const auto r = run_geoev({"match", (dir / "view.png").string(), "--imagery", f.imagery, "--gsd-range", "2,3",
+  const auto r = run_geoev({"match", texture_frame(dir, "view.png"), "--imagery", synthetic_imagery(dir), "--gsd-range", "2,3",
                             "-o", (dir / "m.geojson").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const geo::Json j = geo::read_json_file(dir / "m.geojson");

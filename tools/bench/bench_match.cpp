@@ -22,14 +22,14 @@
 #include <opencv2/imgproc.hpp>
 
 #include "geo/match/align.hpp"
-#include "bench_views.hpp"
+#include "support/match_views.hpp"
 
 namespace {
 
-using bench::apply;
-using bench::render;
-using bench::shift;
-using bench::View;
+using geo::test::views::apply;
+using geo::test::views::bench_view;
+using geo::test::views::shift;
+using geo::test::views::View;
 
 using Clock = std::chrono::steady_clock;
 double secs(Clock::time_point a) { return std::chrono::duration<double>(Clock::now() - a).count(); }
@@ -201,7 +201,7 @@ int main(int argc, char** argv) {
           // The render's noise draws from cv::theRNG(): seeded per view, so that a view is the same
           // whichever pairings and variants run (before session 7 it depended on what ran before).
           cv::theRNG().state = 1000003ull * seed + 7919ull * (std::hash<std::string>{}(vd + rd) % 1000) + std::uint64_t(i);
-          View v = render(src, rng, ref_gsd);
+          View v = bench_view(src, rng, ref_gsd);
           if (vd == "landsat") v.truth_px = {-1e6, -1e6};
           geo::ViewPrior p;
           if (priors) {
@@ -259,8 +259,8 @@ int main(int argc, char** argv) {
           }
           if (verbose)
             std::fprintf(stderr, "  %s->%s %s #%d seed=%u found=%d method=%s err=%.1f conf=%.2f inl=%d ncc=%.3f pr=%.2f fine=%.3f "
-                        "tilt=%.0f gsd=%.2f t=%.2f pz=%.2f drift=%.2f bl=%d ba=%d bs=%.2f fr=%.2f fz=%.2f est=(%.0f,%.0f) em=%.1f\n",
-                        vd.c_str(), rd.c_str(), priors ? "P" : "N", i, seed, a.found, a.method.c_str(), e, a.confidence,
+                        "tilt=%.0f gsd=%.2f t=%.2f pz=%.2f drift=%.2f bl=%d ba=%d bs=%.2f fr=%.2f fz=%.2f est=(%.3f,%.3f) em=%.1f\n",
+                        vd.c_str(), rd.c_str(), priors ? "P" : "N", i, seed, a.found, geo::to_string(a.method), e, a.confidence,
                         a.inliers, a.ncc, a.peak_ratio, a.ncc_fine, v.tilt_deg, v.gsd_m, secs(t0), a.peak_z, a.drift_px,
                         a.blocks_localized, a.blocks_agree, a.blocks_spread, a.fine_ratio, a.fine_z, est.x, est.y, a.error_m);
           if (with_baseline && vd != "landsat") {

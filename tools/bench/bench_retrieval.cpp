@@ -20,15 +20,15 @@
 
 #include "geo/match/align.hpp"
 #include "geo/match/retrieval.hpp"
-#include "bench_views.hpp"
+#include "support/match_views.hpp"
 
 namespace {
 
-using bench::apply;
-using bench::kFrame;
-using bench::render;
-using bench::shift;
-using bench::View;
+using geo::test::views::apply;
+const cv::Size kFrame = geo::test::views::kBenchFrame;
+using geo::test::views::bench_view;
+using geo::test::views::shift;
+using geo::test::views::View;
 
 using Clock = std::chrono::steady_clock;
 double secs(Clock::time_point a) { return std::chrono::duration<double>(Clock::now() - a).count(); }
@@ -143,7 +143,7 @@ int main(int argc, char** argv) {
     if (vd == "landsat" && unrelated.empty()) continue;
     for (int i = 0; i < n; ++i) {
       cv::theRNG().state = 1000003ull * seed + std::uint64_t(i);  // render's noise; align_frame also draws
-      View v = render(vd == "landsat" ? unrelated[std::size_t(i) % unrelated.size()] : img.at(vd), rng, ref_gsd);
+      View v = bench_view(vd == "landsat" ? unrelated[std::size_t(i) % unrelated.size()] : img.at(vd), rng, ref_gsd);
       if (vd == "landsat") v.truth_px = {-1e6, -1e6};  // no tile holds it: every hit rate must be 0
       // Variant 0: the frame shrunk to <= 900 px (align_frame without priors); variant 1: the frame
       // shrunk to the index resolution (what a known GSD allows).

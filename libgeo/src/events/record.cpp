@@ -24,7 +24,7 @@ std::vector<std::int64_t> record_match(const CaseInfo& c, const MatchResult& r, 
                         {"diagnostics", to_json(f.diagnostics)}};
     if (f.pts_s) o.parameters["pts_s"] = *f.pts_s;
     if (extra.is_object()) o.parameters.update(extra);
-    if (f.status == "located") {
+    if (f.status == FixStatus::located) {
       o.position = GeoPoint{f.center.lat_deg, f.center.lon_deg};
       o.uncertainty_m = std::max(f.error_m, r.reference_gsd_m);
       o.confidence = f.outlier ? f.confidence * 0.5 : f.confidence;

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // Private helpers of the match module (geometry conventions, image preparation).
 #pragma once
+#include <cmath>
 #include <vector>
 
 #include <opencv2/core.hpp>
+
+#include "match/tuning.hpp"
 
 namespace geo::match_detail {
 
@@ -18,6 +21,25 @@ inline cv::Point2d apply(const cv::Matx33d& h, const cv::Point2d& p) {
   const cv::Vec3d v = h * cv::Vec3d(p.x, p.y, 1.0);
   return {v[0] / v[2], v[1] / v[2]};
 }
+
+inline cv::Point2d frame_centre(cv::Size frame) { return {frame.width / 2.0, frame.height / 2.0}; }
+
+// The four corners of a frame (corner convention): top-left, top-right, bottom-right, bottom-left.
+inline std::vector<cv::Point2d> corners(cv::Size s) {
+  return {{0, 0}, {double(s.width), 0}, {double(s.width), double(s.height)}, {0, double(s.height)}};
+}
+
+// Target pixels per frame pixel at the frame centre under `h` (geometric mean of the two axes).
+inline double local_scale(const cv::Matx33d& h, cv::Size frame) {
+  const cv::Point2d c = frame_centre(frame);
+  const cv::Point2d a = apply(h, c), b = apply(h, c + cv::Point2d(1, 0)), d = apply(h, c + cv::Point2d(0, 1));
+  return std::sqrt(std::abs((b.x - a.x) * (d.y - a.y) - (b.y - a.y) * (d.x - a.x)));
+}
+
+// Bounding box of the frame's corners mapped by `h`.
+cv::Rect2d bbox_of(const cv::Matx33d& h, cv::Size frame);
+
+inline double distance_px(cv::Point2d a, cv::Point2d b) { return std::hypot(a.x - b.x, a.y - b.y); }
 
 // Grey CV_8U of a BGR/BGRA/grey image.
 cv::Mat to_gray8(const cv::Mat& img);
@@ -48,8 +70,8 @@ bool has_colour(const cv::Mat& img);
 
 // The image the dense search correlates, CV_32F: grey (one channel), or with `colour` three channels
 // from a BGR/BGRA image: luminance and the red-green and yellow-blue opponent channels, weighted so
-// that colour edges count about four times the luminance ones. Across dates the boundaries between
-// fields, water and roads change brightness more than hue (docs/match.md, session 11).
+// that colour edges count kColourWeight times the luminance ones. Across dates the boundaries between
+// fields, water and roads change brightness more than hue (docs/dev/match-design.md).
 cv::Mat dense_channels(const cv::Mat& img, bool colour);
 
 // How high, in standard deviations of its own map, the highest chance peak of a correlation map of
@@ -57,8 +79,7 @@ cv::Mat dense_channels(const cv::Mat& img, bool colour);
 // independent cells of about kChanceCellPx level pixels (neighbouring placements of a template on
 // smoothed orientation fields are not independent). A map over a finer level holds more placements
 // and so higher chance peaks: without priors stage A's smallest scales hold 16 times the placements
-// of the largest (docs/match.md, session 12).
-constexpr double kChanceCellPx = 20.0;
+// of the largest.
 double chance_peak_z(double positions);
 
 // Doubled-angle gradient orientation field weighted by locally normalised magnitude: robust to
@@ -66,33 +87,5 @@ double chance_peak_z(double positions);
 // gradients summed as a structure tensor, so a boundary is seen in whichever channel shows it);
 // outputs CV_32F.
 void orientation_field(const cv::Mat& img32, cv::Mat& fc, cv::Mat& fs);
-
-
-// The numbers behind a dense fix's decision (see dense_confidence).
-struct DenseGateInput {
-  double peak_ratio = 0;        // the search peak over the best peak at a clearly different place
-  double peak_z = 0;            // the peak above its own hypothesis' score map, in sd
-  bool refined = false;         // the coarse-to-fine refinement converged
-  double ncc_fine = 0;          // refined correlation
-  double drift_coarse_px = 0;   // how far the refinement moved the fix (coarse-level pixels)
-  int blocks_agree = 0, blocks_localized = 0;
-  double fine_ratio = 0, fine_z = 0;  // refined standing over the other refined places (0: not computed)
-};
-// The search the candidate came from: without a scale prior (`free`), with a heading prior, and,
-// with a scale prior, over an area wider than the gates were calibrated on (`wide`), and on which
-// channels (`colour`). The gates were calibrated on two searches: free without a heading, and scale
-// with heading over a narrow area.
-struct DenseSearchKind {
-  bool free = false, heading_prior = false, wide = false;
-  bool colour = false;  // the search correlated colour boundaries too (dense_channels)
-};
-struct DenseDecision {
-  double confidence = 0;
-  bool unconfirmed = false;  // one gate alone passed, in a search the gates were not calibrated on
-};
-// The dense gates: the peak evidence, the block check and the refined standing, each with the
-// thresholds its calibration gave (docs/match.md, "Gates"), combined into a confidence in [0, 1];
-// `min_confidence` is the located threshold (needed to say when a fix on one gate alone was set aside).
-DenseDecision dense_confidence(const DenseGateInput& in, const DenseSearchKind& kind, double min_confidence);
 
 }  // namespace geo::match_detail

@@ -12,6 +12,7 @@
 #include "geo/core/atomic_file.hpp"
 #include "geo/core/error.hpp"
 #include "geo/core/hash.hpp"
+#include "match/tuning.hpp"
 
 namespace geo {
 
@@ -109,11 +110,11 @@ void RetrievalOptions::validate() const {
 TileGeometry tile_geometry_for(double footprint_m, double gsd_m) {
   if (!(footprint_m > 0) || !(gsd_m > 0) || !std::isfinite(footprint_m / gsd_m))
     fail(Errc::invalid_argument, "tile geometry: footprint_m and gsd_m must be positive");
-  const double tile = std::round(1.5 * footprint_m / gsd_m);
+  const double tile = std::round(match_detail::kTileFootprints * footprint_m / gsd_m);
   if (tile < 32 || tile > 1e6) fail(Errc::invalid_argument, "tile geometry: tile of " + std::to_string(tile) + " px is out of range");
   TileGeometry g;
   g.tile_px = int(tile);
-  g.stride_px = std::max(1, int(std::floor(0.5 * footprint_m / gsd_m)));
+  g.stride_px = std::max(1, int(std::floor(match_detail::kTileStrideFootprints * footprint_m / gsd_m)));
   return g;
 }
 

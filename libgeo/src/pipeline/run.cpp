@@ -521,7 +521,7 @@ class VideoJob {
       Fix x;
       x.frame = f.frame;
       x.pts_s = f.pts_s.value_or(0);
-      x.located = f.status == "located";
+      x.located = f.status == FixStatus::located;
       x.center = f.center;
       x.error_m = std::max(f.error_m, r.reference_gsd_m);
       x.confidence = f.outlier ? 0.5 * f.confidence : f.confidence;

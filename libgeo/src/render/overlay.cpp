@@ -195,7 +195,7 @@ OverlayResult render_match_overlay(const FrameFix& fix, const cv::Mat& frame, co
   const std::string format = format_of(out);
   if (frame.empty() || frame.depth() != CV_8U || (frame.channels() != 1 && frame.channels() != 3))
     throw Error(Errc::invalid_argument, "overlay: " + fix.frame + ": the frame is not an 8-bit picture");
-  const bool located = fix.status == "located";
+  const bool located = fix.status == FixStatus::located;
   if (located && fix.footprint.size() != 4)
     throw Error(Errc::invalid_argument, "overlay: " + fix.frame + ": a located frame needs its four footprint corners");
 

@@ -132,7 +132,7 @@ std::optional<Image> match_overlay(const FrameInfo& f, const FrameRead& frame, c
     FrameFix fix;
     fix.frame = f.path.string();
     fix.pts_s = f.pts_s;
-    fix.status = "located";
+    fix.status = FixStatus::located;
     fix.center = *f.centre;
     fix.footprint = f.footprint;
     fix.error_m = f.error_m;

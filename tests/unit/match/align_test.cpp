@@ -12,6 +12,7 @@
 #include "geo/imagery/raster.hpp"
 #include "geo/match/align.hpp"
 #include "support/support.hpp"
+#include "support/match_views.hpp"
 #include "fixtures.hpp"
 
 namespace {
@@ -25,13 +26,8 @@ cv::Mat naip(const char* rel) {
   return r.read_pixels(0, 0, r.info().width, r.info().height).image;
 }
 
-struct View {
-  double heading_deg = 0;
-  double gsd_m = 0;
-  cv::Mat img;
-  cv::Matx33d ref_from_frame;
-  cv::Point2d centre_px;
-};
+using geo::test::views::View;
+namespace views = geo::test::views;
 
 // Renders a 640x360 view: centre (reference px), ground metres per frame px, heading, tilt; then an
 // exposure change, blur, noise and JPEG (seeded).
@@ -39,23 +35,19 @@ View render(const cv::Mat& src, cv::Point2d c, double ref_gsd, double gsd, doubl
   View v;
   v.heading_deg = heading;
   v.gsd_m = gsd;
+  v.tilt_deg = tilt;
   const cv::Size fs(640, 360);
-  const cv::Matx33d g = geo::ground_from_frame(fs, gsd, tilt, heading, 70);
-  v.ref_from_frame = shift(c.x, c.y) * cv::Matx33d(1 / ref_gsd, 0, 0, 0, -1 / ref_gsd, 0, 0, 0, 1) * g;
-  v.centre_px = apply(v.ref_from_frame, {320, 180});
-  const cv::Matx33d m = shift(-0.5, -0.5) * v.ref_from_frame * shift(0.5, 0.5);
-  cv::warpPerspective(src, v.img, m, fs, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REFLECT);
+  v.ref_from_frame = views::ref_from_frame(fs, views::Pose{c, gsd, heading, tilt}, ref_gsd);
+  v.truth_px = apply(v.ref_from_frame, {320, 180});
   cv::Mat f;
-  v.img.convertTo(f, CV_32F, 0.8, 12);
+  views::warp(src, v.ref_from_frame, fs).convertTo(f, CV_32F, 0.8, 12);
   cv::GaussianBlur(f, f, cv::Size(0, 0), 0.8);
   cv::Mat noise(f.size(), f.type());
   cv::theRNG().state = seed;
   cv::randn(noise, 0, 3);
   f += noise;
   f.convertTo(v.img, CV_8U);
-  std::vector<uchar> buf;
-  cv::imencode(".jpg", v.img, buf, {cv::IMWRITE_JPEG_QUALITY, 70});
-  v.img = cv::imdecode(buf, cv::IMREAD_COLOR);
+  v.img = views::jpeg(v.img, 70);
   return v;
 }
 
@@ -70,7 +62,21 @@ View random_view(const cv::Mat& src, unsigned rng_seed, unsigned noise_seed) {
 
 double centre_error_m(const geo::Alignment& a, const View& v, double ref_gsd) {
   const cv::Point2d e = apply(a.ref_from_frame, {320, 180});
-  return std::hypot(e.x - v.centre_px.x, e.y - v.centre_px.y) * ref_gsd;
+  return std::hypot(e.x - v.truth_px.x, e.y - v.truth_px.y) * ref_gsd;
+}
+
+// A located dense fix of a view of the 5 m tile: within three reference pixels, and inside its own
+// stated error (about a 90 % bound).
+void expect_dense_fix_near_truth(const geo::Alignment& a, const View& v, unsigned seed) {
+  EXPECT_LT(centre_error_m(a, v, 5.0), 15.0) << "seed " << seed;
+  EXPECT_LE(centre_error_m(a, v, 5.0), a.error_m) << "seed " << seed;
+  EXPECT_TRUE(geo::is_dense(a.method)) << geo::to_string(a.method);
+}
+
+// The best refined place's standing over the other refined places was measured.
+void expect_standing_measured(const geo::Alignment& a, unsigned seed) {
+  EXPECT_GT(a.fine_ratio, 0.5) << "seed " << seed;
+  EXPECT_GT(a.fine_z, 0.5) << "seed " << seed;
 }
 
 TEST(Camera, NadirFootprintMatchesGsdAndHeading) {
@@ -145,7 +151,7 @@ TEST_F(AlignNaip, KnownTiltedViewLocatedWithinTwoReferencePixels) {
   p.gsd_m = 2.0 * 1.07;
   p.heading_deg = 36;
   p.tilt_deg = 20;
-  p.center_px = v.centre_px + cv::Point2d(120, -90);  // 750 m off
+  p.center_px = v.truth_px + cv::Point2d(120, -90);  // 750 m off
   p.radius_px = 220;
   const geo::Alignment a = geo::align_frame(v.img, *index_, p, o);
   ASSERT_TRUE(a.found);
@@ -249,7 +255,7 @@ View cross_date_view(const cv::Mat& y2020, unsigned s, geo::ViewPrior& p) {
   p = geo::ViewPrior{};
   p.gsd_m = 1.6 * 1.05;
   p.heading_deg = v.heading_deg - 6;
-  p.center_px = v.centre_px + cv::Point2d(60, 80);  // 500 m off
+  p.center_px = v.truth_px + cv::Point2d(60, 80);  // 500 m off
   p.radius_px = 200;
   return v;
 }
@@ -268,15 +274,11 @@ TEST_F(AlignNaip, CrossDateViewWithPriorsIsLocatedByTheDenseSearch) {
     const geo::Alignment a = geo::align_frame(v.img, *index_, p, o);
     // With priors too, other places of the 1 km search area are refined, so the best one's standing
     // over them (ratio and z of the refined correlation) is measured.
-    EXPECT_GT(a.fine_ratio, 0.5) << "seed " << s;
-    EXPECT_GT(a.fine_z, 0.5) << "seed " << s;
+    expect_standing_measured(a, s);
     if (!a.found) continue;
     ++located;
-    EXPECT_LT(centre_error_m(a, v, 5.0), 15.0) << "seed " << s;  // three 5 m reference pixels
-    // The stated error (about a 90 % bound) covers the true one, and is not vacuous either.
-    EXPECT_LE(centre_error_m(a, v, 5.0), a.error_m) << "seed " << s;
-    EXPECT_LT(a.error_m, 40.0) << "seed " << s;
-    EXPECT_EQ(a.method.rfind("dense", 0), 0u) << a.method;
+    expect_dense_fix_near_truth(a, v, s);
+    EXPECT_LT(a.error_m, 40.0) << "seed " << s;  // the stated error is not vacuous either
   }
   EXPECT_GE(located, 2);
 }
@@ -287,7 +289,9 @@ TEST_F(AlignNaip, CrossDateViewWithPriorsIsLocatedByTheDenseSearch) {
 // higher refined correlation than on grey.
 TEST_F(AlignNaip, GreyCrossDateViewsAreMatchedOnGrey) {
   const cv::Mat y2020 = naip(kNaip2020);
-  geo::AlignOptions o;
+  const geo::AlignOptions o;
+  geo::AlignOptions colour_off = o;
+  colour_off.dense_colour = false;
   int located = 0;
   for (unsigned s = 1; s <= 3; ++s) {
     geo::ViewPrior p;
@@ -297,9 +301,7 @@ TEST_F(AlignNaip, GreyCrossDateViewsAreMatchedOnGrey) {
     cv::cvtColor(v.img, g, cv::COLOR_BGR2GRAY);
     cv::cvtColor(g, v.img, cv::COLOR_GRAY2BGR);
     const geo::Alignment grey = geo::align_frame(v.img, *index_, p, o);
-    geo::AlignOptions off = o;
-    off.dense_colour = false;
-    const geo::Alignment forced = geo::align_frame(v.img, *index_, p, off);
+    const geo::Alignment forced = geo::align_frame(v.img, *index_, p, colour_off);
     // Grey frame: the same as with colour switched off, to the last digit.
     EXPECT_EQ(grey.found, forced.found) << "seed " << s;
     EXPECT_DOUBLE_EQ(grey.ncc_fine, forced.ncc_fine) << "seed " << s;
@@ -331,11 +333,11 @@ TEST_F(AlignNaip, WideScalePriorSearchByFftGivesTheSameFixAsMatchTemplate) {
   p.heading_deg = heading - 6;
   p.tilt_deg = tilt;
   geo::ViewPrior circle = p;
-  circle.center_px = v.centre_px + cv::Point2d(60, 80);
+  circle.center_px = v.truth_px + cv::Point2d(60, 80);
   circle.radius_px = 1000;  // 1 km: matchTemplate; its window covers the whole 932 x 721 px tile
   const geo::Alignment a = geo::align_frame(v.img, at1m, circle, o);
   const geo::Alignment b = geo::align_frame(v.img, at1m, p, o);  // no centre: the whole raster, by FFT
-  ASSERT_EQ(a.method, "dense");  // keypoints fail across these dates; the dense search ran
+  ASSERT_EQ(a.method, geo::AlignMethod::dense);  // keypoints fail across these dates; the dense search ran
   EXPECT_EQ(b.method, a.method);
   EXPECT_NEAR(b.ncc, a.ncc, 1e-4);
   EXPECT_NEAR(b.peak_z, a.peak_z, 1e-2);
@@ -364,17 +366,17 @@ TEST_F(AlignNaip, InvertedViewWithoutPriorsIsLocatedByTheFreeDenseSearch) {
     ++located;
     EXPECT_LT(centre_error_m(a, v, 5.0), 15.0) << "seed " << s;  // three 5 m reference pixels
     EXPECT_NEAR(a.frame_gsd_m, gsd, 0.1 * gsd) << "seed " << s;
-    EXPECT_EQ(a.method.rfind("dense", 0), 0u) << a.method;
+    EXPECT_TRUE(geo::is_dense(a.method)) << geo::to_string(a.method);
     // A search centre 500 m off with a 750 m radius: still found, and only inside that area.
     geo::ViewPrior near;
-    near.center_px = v.centre_px + cv::Point2d(80, -60);
+    near.center_px = v.truth_px + cv::Point2d(80, -60);
     near.radius_px = 150;
     const geo::Alignment b = geo::align_frame(v.img, *index_, near, o);
     EXPECT_TRUE(b.found) << "seed " << s;
     EXPECT_LT(centre_error_m(b, v, 5.0), 15.0) << "seed " << s;
     // The search area elsewhere: nothing there to find.
     geo::ViewPrior away;
-    away.center_px = cv::Point2d(v.centre_px.x < 467 ? 800 : 130, v.centre_px.y < 361 ? 620 : 100);
+    away.center_px = cv::Point2d(v.truth_px.x < 467 ? 800 : 130, v.truth_px.y < 361 ? 620 : 100);
     away.radius_px = 60;
     EXPECT_FALSE(geo::align_frame(v.img, *index_, away, o).found) << "seed " << s;
   }
@@ -400,20 +402,17 @@ TEST_F(AlignNaip, CrossDateViewsWithoutPriorsAreLocatedOrNotFoundNeverWrong) {
                 s, a.found, centre_error_m(a, v, 5.0), a.confidence, a.blocks_agree, a.blocks_localized, a.fine_ratio,
                 a.fine_z);
     // Over the whole tile many places are refined, so the refined ratio and z are computed.
-    EXPECT_GT(a.fine_ratio, 0.5) << "seed " << s;
-    EXPECT_GT(a.fine_z, 0.5) << "seed " << s;
+    expect_standing_measured(a, s);
     // In a search area of 100 m there are too few places for the ratio to mean anything.
     geo::ViewPrior small;
-    small.center_px = v.centre_px;
+    small.center_px = v.truth_px;
     small.radius_px = 20;
     const geo::Alignment in_small = geo::align_frame(v.img, *index_, small, o);
     EXPECT_EQ(in_small.fine_ratio, 0.0) << "seed " << s;
     EXPECT_EQ(in_small.fine_z, 0.0) << "seed " << s;
     if (!a.found) continue;
     ++located;
-    EXPECT_LT(centre_error_m(a, v, 5.0), 15.0) << "seed " << s;  // three 5 m reference pixels
-    EXPECT_LE(centre_error_m(a, v, 5.0), a.error_m) << "seed " << s;
-    EXPECT_EQ(a.method.rfind("dense", 0), 0u) << a.method;
+    expect_dense_fix_near_truth(a, v, s);
   }
   EXPECT_GE(located, 2);
 }

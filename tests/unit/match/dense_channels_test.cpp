@@ -77,7 +77,7 @@ TEST(DenseChannels, OrientationFieldOfOneChannelIsUnchangedByTheTensorSum) {
 
 TEST(DenseChannels, ColourIsTheImagesNotTheNoises) {
   // A grey image stored as BGR, with independent noise of 6 grey levels per channel (a bench view's
-  // most), is grey; one channel is grey; the NAIP tile is colour.
+  // most), is grey; one channel is grey; colour patches are colour.
   cv::Mat g(720, 1280, CV_8U);
   cv::randu(g, 0, 255);
   cv::GaussianBlur(g, g, cv::Size(0, 0), 3.0);
@@ -90,6 +90,10 @@ TEST(DenseChannels, ColourIsTheImagesNotTheNoises) {
   f.convertTo(bgr, CV_8U);
   EXPECT_FALSE(has_colour(bgr));
   EXPECT_FALSE(has_colour(g));
+  EXPECT_TRUE(has_colour(geo::test::views::texture(360, 640, 3)));
+}
+
+TEST(DenseChannels, TheNaipTileIsColour) {
   const auto path = geo::test::shared(geo::test::match::kNaip2020);
   if (!std::filesystem::exists(path)) GTEST_SKIP() << "shared NAIP sample missing";
   geo::Raster r = geo::Raster::open(path.string());

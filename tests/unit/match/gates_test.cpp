@@ -3,7 +3,7 @@
 // may accept a fix on which evidence.
 #include <gtest/gtest.h>
 
-#include "match/align_util.hpp"
+#include "match/gates.hpp"
 
 namespace {
 

@@ -17,6 +17,7 @@
 #include "geo/match/align.hpp"
 #include "geo/match/retrieval.hpp"
 #include "support/support.hpp"
+#include "support/match_views.hpp"
 #include "fixtures.hpp"
 
 namespace {
@@ -322,41 +323,20 @@ TEST_F(SyntheticRetrieval, SaveLoadRoundTripAndDamagedFiles) {
 
 // Real imagery: the NAIP tile (5 m) upsampled to a 1 m reference, views rendered as bench_match does:
 // 1280 x 720, footprint 400-1000 m across, heading 0-360 deg, tilt 0-35 deg, exposure, blur, noise, JPEG.
-struct View {
-  cv::Mat img;
-  cv::Point2d truth_px;
-};
+using geo::test::views::View;
 
 View render(const cv::Mat& src, std::mt19937& rng) {
   std::uniform_real_distribution<double> U(0, 1);
-  const cv::Size fs(1280, 720);
-  for (;;) {
-    const double heading = 360 * U(rng), tilt = 35 * U(rng), gsd = (400 + 600 * U(rng)) / fs.width;
-    const cv::Point2d c(src.cols * U(rng), src.rows * U(rng));
-    const cv::Matx33d h = shift(c.x, c.y) * cv::Matx33d(1, 0, 0, 0, -1, 0, 0, 0, 1) *
-                          geo::ground_from_frame(fs, gsd, tilt, heading, 70);
-    bool inside = true;
-    for (cv::Point2d q : {cv::Point2d(0, 0), cv::Point2d(1280, 0), cv::Point2d(1280, 720), cv::Point2d(0, 720)}) {
-      const cv::Point2d r = apply(h, q);
-      inside &= r.x > 5 && r.y > 5 && r.x < src.cols - 5 && r.y < src.rows - 5;
-    }
-    if (!inside) continue;
-    View v;
-    v.truth_px = apply(h, {640, 360});
-    cv::warpPerspective(src, v.img, shift(-0.5, -0.5) * h * shift(0.5, 0.5), fs,
-                        cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REFLECT);
-    cv::Mat f;
-    v.img.convertTo(f, CV_32F, 0.8 + 0.4 * U(rng), 20 * (U(rng) - 0.5));
-    cv::GaussianBlur(f, f, cv::Size(0, 0), 0.3 + U(rng));
-    cv::Mat noise(f.size(), f.type());
-    cv::randn(noise, 0, 3);
-    f += noise;
-    f.convertTo(v.img, CV_8U);
-    std::vector<uchar> buf;
-    cv::imencode(".jpg", v.img, buf, {cv::IMWRITE_JPEG_QUALITY, 70});
-    v.img = cv::imdecode(buf, cv::IMREAD_COLOR);
-    return v;
-  }
+  View v = geo::test::views::random_view(src, rng, 1.0);
+  cv::Mat f;
+  v.img.convertTo(f, CV_32F, 0.8 + 0.4 * U(rng), 20 * (U(rng) - 0.5));
+  cv::GaussianBlur(f, f, cv::Size(0, 0), 0.3 + U(rng));
+  cv::Mat noise(f.size(), f.type());
+  cv::randn(noise, 0, 3);
+  f += noise;
+  f.convertTo(v.img, CV_8U);
+  v.img = geo::test::views::jpeg(v.img, 70);
+  return v;
 }
 
 // Frame descriptors as align_frame computes them without priors: shrunk to <= 900 px, SIFT.

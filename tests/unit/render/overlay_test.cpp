@@ -53,7 +53,7 @@ FrameFix located_fix() {
   FrameFix f;
   f.frame = "/footage/frames/frame_00002_t00010.000s.jpg";
   f.pts_s = 10.0;
-  f.status = "located";
+  f.status = geo::FixStatus::located;
   f.center = kSite;
   const double half_diag = std::hypot(80.0, 45.0), a = std::atan2(80.0, 45.0) * 180 / M_PI;
   const double heading = 30;

@@ -5,11 +5,14 @@
 // [i, i+1) x [j, j+1)). The reference is north-up with square pixels of `gsd_m` metres: column grows
 // east, row grows south. A homography `ref_from_frame` maps frame pixels to reference pixels.
 //
-// Thread safety: functions are re-entrant; a ReferenceIndex is immutable after build() and may be
-// shared by threads. OpenCV errors are translated to geo::Error{external}.
+// Thread safety: functions are re-entrant. A ReferenceIndex may be shared by threads: its content is
+// fixed by build() or from_keypoints() (set_retrieval() and build_retrieval() excepted: call them
+// before sharing it), and the levels it makes on demand are cached under a lock. OpenCV errors are
+// translated to geo::Error{external}.
 #pragma once
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -30,7 +33,8 @@ struct ViewPrior {
   double heading_tol_deg = 10.0;      // how far the true heading may be from heading_deg
   std::optional<double> gsd_m;        // ground metres per frame pixel at the frame centre (across)
   double gsd_tol = 0.10;              // relative tolerance of gsd_m (0.1 = +-10 %)
-  std::optional<double> tilt_deg;     // camera angle from straight down (0 = nadir)
+  std::optional<double> tilt_deg;     // camera angle from straight down (0 = nadir), at most 45: beyond
+                                      // it align_frame throws invalid_argument (the search cannot confirm it)
   double hfov_deg = 70.0;             // horizontal field of view, used to rectify tilted views
   // Search area in reference pixels: the frame centre lies within radius_px of center_px.
   std::optional<cv::Point2d> center_px;
@@ -95,11 +99,12 @@ class ReferenceIndex {
     cv::Mat fc, fs;       // gradient-orientation field (doubled angle), CV_32F
   };
   // The level at `gsd_m`, its field of the colour channels when `colour` (and the image has colour),
-  // else of grey. Cached on first use (thread-unsafe: call from one thread).
+  // else of grey. Made on first use and cached (thread-safe; the reference stays valid as long as the
+  // index, copies of it sharing the cache).
   const Level& level(double gsd_m, bool colour) const;
   // The level's orientation fields ready for correlation by FFT: their spectra (CCS, padded to
-  // `dft_size`) and integral images of the fields and their squares (for normalisation). Cached on
-  // first use like level().
+  // `dft_size`) and integral images of the fields and their squares (for normalisation). Made and
+  // cached like level().
   struct Spectra {
     cv::Size dft_size;
     cv::Mat Fc, Fs;              // CV_32F CCS spectra of fc, fs
@@ -129,16 +134,28 @@ class ReferenceIndex {
   std::vector<cv::KeyPoint> kp_;  // in reference pixels
   cv::Mat desc_;
   std::shared_ptr<const TileRetrieval> retrieval_;
-  mutable std::deque<Level> levels_;     // deque: references stay valid as levels are added
-  mutable std::deque<std::pair<const Level*, Spectra>> spectra_;
+  // Levels and spectra made on demand. Deques: references stay valid as entries are added.
+  struct Cache {
+    std::mutex mutex;
+    std::deque<Level> levels;
+    std::deque<std::pair<const Level*, Spectra>> spectra;
+  };
+  std::shared_ptr<Cache> cache_ = std::make_shared<Cache>();
 };
+
+// How a fix was found: keypoints (a homography, or an affine fallback), the dense search, or the dense
+// search confirmed by local keypoints. `none` when nothing was matched.
+enum class AlignMethod { none, keypoints, keypoints_affine, dense, dense_keypoints };
+// "", "keypoints", "keypoints(affine)", "dense", "dense+keypoints" (the JSON and report names).
+const char* to_string(AlignMethod m) noexcept;
+inline bool is_dense(AlignMethod m) noexcept { return m == AlignMethod::dense || m == AlignMethod::dense_keypoints; }
 
 // The outcome of aligning one frame. `found` is false when no candidate passed the gates; the best
 // rejected candidate's numbers are still filled in for diagnostics.
 struct Alignment {
   bool found = false;
   cv::Matx33d ref_from_frame = cv::Matx33d::eye();
-  std::string method;             // "keypoints", "keypoints(affine)", "dense", "dense+keypoints"
+  AlignMethod method = AlignMethod::none;
   int inliers = 0;                // keypoint inliers (0 for a dense-only fix)
   double inlier_ratio = 0.0;
   double hull_share = 0.0;        // area of the inliers' convex hull / frame area
@@ -166,7 +183,8 @@ struct Alignment {
 
 // Aligns `frame` (CV_8UC3 BGR or CV_8UC1) with the reference. Never throws on hopeless data: a blank
 // or tiny frame gives found=false with a diagnostic ("frame.uniform", "frame.too_small").
-// Throws Error{invalid_argument} for bad options, Error{external} for an OpenCV failure.
+// Throws Error{invalid_argument} for bad options or a tilt prior over 45 degrees, Error{external} for
+// an OpenCV failure.
 // Reproducible: the same frame, reference, priors and options give the same result whatever was
 // matched before on this thread (OpenCV's random state is fixed for the call and restored after).
 Alignment align_frame(const cv::Mat& frame, const ReferenceIndex& ref, const ViewPrior& prior,

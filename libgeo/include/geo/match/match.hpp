@@ -67,15 +67,21 @@ struct MatchOptions {
   // the keypoint detection. Entries record their files' SHA-256 and are rebuilt when altered.
   std::filesystem::path index_dir;
   // Throws Error{invalid_argument}: radius without near, near and bbox together, negative values,
-  // tilt outside [0, 80), hfov outside (1, 170), an imagery date that is not a date or lies in the future.
+  // tilt outside [0, 45] (the steepest view the search can confirm), hfov outside (1, 170), an imagery
+  // date that is not a date or lies in the future.
   void validate() const;
   Json to_json() const;
 };
 
+// Whether a frame was located. In JSON (to_json, and Json(status)) its name: "located" | "not_found".
+enum class FixStatus { not_found, located };
+const char* to_string(FixStatus s) noexcept;
+inline void to_json(Json& j, FixStatus s) { j = to_string(s); }
+
 struct FrameFix {
   std::string frame;                   // path as given
   std::optional<double> pts_s;         // from frames.json
-  std::string status = "not_found";    // "located" | "not_found"
+  FixStatus status = FixStatus::not_found;
   GeoPoint center;                     // valid when located
   std::vector<GeoPoint> footprint;     // 4 corners when located
   int inliers = 0;
@@ -87,7 +93,7 @@ struct FrameFix {
   // much wider than its near edge as it is (pinhole camera, `tilt_hfov_deg` assumed: the prior or 70).
   std::optional<double> heading_deg, tilt_deg;
   double tilt_hfov_deg = 70.0;
-  std::string method;
+  std::string method;                  // to_string(AlignMethod) of the fix: how it was found
   bool outlier = false;                // inconsistent with the other frames of the same video
   Json gates = Json::object();         // the gate values (inliers, ratios, NCC, peak ratio, z)
   Json priors = Json::object();        // the priors used for this frame and where each came from
@@ -145,8 +151,9 @@ struct FrameRef {
 // given. The search centre becomes the camera position with a radius of 500 m plus the ground
 // distance the tilt can put the frame centre from the camera (rel_alt x tan(tilt), or 1000 m when
 // either is unknown); the scale comes from rel_alt_m and hfov_deg (height above take-off stands in
-// for height above the ground, so the scale tolerance widens to at least 20 %). `from_telemetry`
-// lists the fields taken from the camera.
+// for height above the ground, so the scale tolerance widens to at least 20 %); a camera tilt over
+// 45 degrees is not used (the search cannot confirm such a view). `from_telemetry` lists the fields
+// taken from the camera.
 MatchOptions frame_options(const MatchOptions& opts, const FrameRef& frame, std::vector<std::string>* from_telemetry = nullptr);
 std::vector<FrameRef> frames_from_json(const std::filesystem::path& frames_json);
 
