@@ -80,11 +80,14 @@ FrameRead read_frame(const fs::path& frame, bool blur, const render::FaceCache& 
       f.problem = frame.filename().string() + " could not be decoded";
       return f;
     }
-    if (blur) f.faces = kept.faces(frame, f.image);  // throws when it cannot search: the frame is then not published
   } catch (const std::exception& e) {
     f.image.release();
     f.problem = e.what();
+    return f;
   }
+  // Throws when the detector cannot run (opencv-data missing): the report is refused, never published
+  // with frames it could not search.
+  if (blur) f.faces = kept.faces(frame, f.image);
   return f;
 }
 

@@ -83,8 +83,8 @@ struct PreparedFrame {
 };
 // A frame of the case, decoded once for every figure made from it, with the faces to blur (kept in the
 // case by render::FaceCache, so a report made again does not search again) when blurring. `image` is
-// empty and `problem` says why when it cannot be read, or cannot be searched for faces (then it is not
-// published).
+// empty and `problem` says why when it cannot be read. Throws like render::detect_faces when the
+// detector cannot run.
 struct FrameRead {
   fs::path path;
   cv::Mat image;                               // as decoded; never blurred in place
