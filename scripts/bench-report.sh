@@ -68,9 +68,11 @@ time_of() {  # prints "WALL CPU" in seconds
   awk -v t="$t" 'BEGIN { split(t, a, " "); printf "%.1f %.1f", a[1], a[2] + a[3] }'
 }
 row() {  # LABEL FORMAT [FLAGS...]
-  local label="$1" fmt="$2" t size
+  local label="$1" fmt="$2" t cpu size
   shift 2
-  read -r t cpu < <(time_of -o "$work/r.$fmt" "$@")
+  local tc
+  tc=$(time_of -o "$work/r.$fmt" "$@")  # a failed report stops the bench with geoev's message
+  read -r t cpu <<<"$tc"
   size=$(du -h "$work/r.$fmt" | cut -f1)
   printf '%-58s %8s %8s %8s %s\n' "$label" "$t" "$cpu" "$size" "$(awk -v t="$t" 'BEGIN { printf "%.2fx", t / 10 }')"
 }
