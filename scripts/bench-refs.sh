@@ -13,7 +13,8 @@ bench_refs() {
     gdal_translate -q -of VRT -b 1 -b 2 -b 3 "$src" "$work/rgb_$d.vrt"
     # The three tiles' grids differ by 1-2 m: warp all onto one grid so view truth and reference agree.
     # PHOTOMETRIC=RGB: without it the bands are tagged grey and OpenCV's imread (the benchmarks'
-    # reader) takes only the first, the red (until session 11 every view and reference was red-band grey).
+    # reader) takes only the first, the red, and every view and reference
+    # becomes red-band grey.
     gdalwarp -q -co PHOTOMETRIC=RGB -te 485905 5205635 490565 5209240 -tr 1 1 -r cubic "$work/rgb_$d.vrt" "$work/ref_$d.tif"
   done
   gdal_translate -q -of PNG "$data/rasterio_RGB.byte.tif" "$work/landsat_a.png"

@@ -241,8 +241,8 @@ TEST(CliMatch, TiltOverWhatTheSearchSupportsFails) {
 }
 
 TEST(CliMatch, ACircleWiderThanTheImageryReadsOnlyTheImagery) {
-  // A rough location (50 km) against one scene: until session 9 the whole circle's window was asked
-  // for, 100 km x 100 km at the tile's 5 m (20272 x 20272 px), and refused as too large.
+  // A rough location (50 km) against one scene: reading the whole circle's window would ask for
+  // 100 km x 100 km at the tile's 5 m (20272 x 20272 px), too large; only the imagery is read.
   if (!have_sample()) GTEST_SKIP();
   geo::test::ScratchDir dir;
   const Fixture f = make_crop(dir, "view.png");

@@ -199,7 +199,7 @@ int main(int argc, char** argv) {
         for (int i = 0; i < n; ++i) {
           const cv::Mat& src = vd == "landsat" ? unrelated[i % 2] : img.at(vd);
           // The render's noise draws from cv::theRNG(): seeded per view, so that a view is the same
-          // whichever pairings and variants run (before session 7 it depended on what ran before).
+          // whichever pairings and variants run, not on what ran before it.
           cv::theRNG().state = 1000003ull * seed + 7919ull * (std::hash<std::string>{}(vd + rd) % 1000) + std::uint64_t(i);
           View v = bench_view(src, rng, ref_gsd);
           if (vd == "landsat") v.truth_px = {-1e6, -1e6};

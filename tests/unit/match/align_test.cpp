@@ -393,8 +393,7 @@ TEST_F(AlignNaip, CrossDateViewsWithoutPriorsAreLocatedOrNotFoundNeverWrong) {
   o.min_gsd_m = 0.6;
   o.max_gsd_m = 1.3;
   int located = 0;
-  // Of seeds 1-12, 2, 5 and 11 were located (2.9-5.9 m off) and the others not found (session 12;
-  // until then 5, 6 and 11); this runs 2-5.
+  // Of seeds 1-12, 2, 5 and 11 are located (2.9-5.9 m off) and the others not found; this runs 2-5.
   for (unsigned s = 2; s <= 5; ++s) {
     const View v = random_view(y2020, 500 + s, s);
     const geo::Alignment a = geo::align_frame(v.img, *index_, geo::ViewPrior{}, o);
