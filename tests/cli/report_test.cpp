@@ -97,6 +97,8 @@ TEST(Report, HtmlAndPdfOfAHandMadeCase) {
   for (const auto& sha : s.sha256) EXPECT_NE(text.find(sha), std::string::npos) << sha;
   for (const auto& c : s.coords) EXPECT_NE(text.find(c), std::string::npos) << c;
   EXPECT_NE(pdf_text(pdf, 1, 1).find("BLURRED in every image"), std::string::npos);
+  // Every page after the first names the case and its directory in its running header.
+  EXPECT_NE(pdf_text(pdf, 2, 2).find("Evidence report: Hand-made case | case \u201ccase\u201d | made "), std::string::npos);
 
   // The HTML in a real browser: no console message, no request; the same events as the PDF.
   const auto b = geo::test::open_in_chromium(d.path(), html.string(), "--dump-dom", d / "net.json");
@@ -147,6 +149,8 @@ TEST(Report, EmptyCaseGivesAReportThatSaysSo) {
   }
   EXPECT_NE(pdf_text(d / "r.pdf", 1, 1).find("no footage and no events"), std::string::npos);
   EXPECT_EQ(pdf_pages(d / "r.pdf"), 2);  // the first page and the appendix
+  // A case without a title is named by its directory, once.
+  EXPECT_NE(pdf_text(d / "r.pdf", 2, 2).find("Evidence report: case | made "), std::string::npos) << pdf_text(d / "r.pdf", 2, 2);
   EXPECT_NE(geo::test::read_text(d / "r.html").find("no footage and no events"), std::string::npos);
 }
 

@@ -84,7 +84,7 @@ Section front_page(const CaseData& d, const ReportOptions& opts, const std::stri
   s.anchor = "summary";
   s.title = title;
   KeyValues kv;
-  kv.items.push_back({"Case", d.info.title + " (" + d.info.dir.string() + ")"});
+  kv.items.push_back({"Case", d.info.title.empty() ? d.info.dir.string() : d.info.title + " (" + d.info.dir.string() + ")"});
   kv.items.push_back({"Report made", made_utc + " (UTC)"});
   kv.items.push_back({"Made by", "geoev " + std::string(geo::version()) + ", from the case as it stood then"});
   kv.items.push_back({"Faces", opts.blur_faces ? "BLURRED in every image made from footage (contact sheets, match overlays, "

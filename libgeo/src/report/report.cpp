@@ -232,8 +232,12 @@ Document build_report(const fs::path& case_dir, const ReportOptions& opts, Repor
   ReportResult r;
   r.blur_faces = opts.blur_faces;
   Document doc;
-  doc.title = opts.title.empty() ? "Evidence report: " + d.info.title : opts.title;
-  doc.running_header = doc.title + " | case " + d.info.dir.filename().string() + " | made " + made;
+  // A case without a title is named by its directory; the running header then names the directory once.
+  const std::string dir_name = d.info.dir.filename().string();
+  const std::string case_title = d.info.title.empty() ? dir_name : d.info.title;
+  doc.title = opts.title.empty() ? "Evidence report: " + case_title : opts.title;
+  const bool titled_by_dir = opts.title.empty() && case_title == dir_name;
+  doc.running_header = doc.title + (titled_by_dir ? "" : " | case \u201c" + dir_name + "\u201d") + " | made " + made;
   doc.running_footer = "custody head " + (d.verify.head.empty() ? std::string("none") : d.verify.head) +
                        (d.verify.ok() ? "" : " | VERIFICATION FAILED");
 
