@@ -5,7 +5,9 @@
 #include <cmath>
 
 #include "geo/core/geodesy.hpp"
+#include "geo/core/text.hpp"
 #include "geo/match/match.hpp"
+#include "geo/spatial/fix_consistency.hpp"
 #include "match/align_util.hpp"
 #include "match/match_internal.hpp"
 #include "match/tuning.hpp"
@@ -62,23 +64,46 @@ std::string missing_priors_hint(const ViewPrior& p) {
              "docs/match.md)";
 }
 
-// Flags fixes far from their neighbours in frame order (a video is filmed from one place or along one
-// path), then takes the median centre of the others.
-void combine(MatchResult& r) {
+// Flags located fixes that disagree with the video's others, then takes the median centre of the rest.
+// With every located frame's time known, the rule `geoev run` applies (spatial::check_fix_consistency):
+// a camera that stayed put, a fix far beyond its error from the others; a camera that moved, a fix it
+// could only reach and leave too fast. Without times (pictures given one by one), a fix far from the
+// median of its neighbours in the order given.
+void combine(MatchResult& r, const std::vector<std::optional<GeoPoint>>& cameras) {
   std::vector<int> idx;
   for (int i = 0; i < int(r.frames.size()); ++i)
     if (r.frames[i].status == FixStatus::located) idx.push_back(i);
   r.located = int(idx.size());
-  if (idx.size() < 3) {
-    if (idx.size() == 2) {
-      const auto& a = r.frames[idx[0]];
-      const auto& b = r.frames[idx[1]];
-      const double d = geodesic_inverse(a.center, b.center).distance_m;
-      if (d > std::max(kOutlierMinM, kPairDisagreeErrors * (a.error_m + b.error_m)))
-        r.diagnostics.warn("match.inconsistent", "the two located frames are " + std::to_string(int(d)) +
-                                                     " m apart; cannot tell which is right");
+  const bool timed = std::all_of(idx.begin(), idx.end(), [&](int i) { return r.frames[i].pts_s.has_value(); });
+  if (idx.size() == 2) {
+    const auto& a = r.frames[idx[0]];
+    const auto& b = r.frames[idx[1]];
+    const double d = geodesic_inverse(a.center, b.center).distance_m;
+    if (d > std::max(kOutlierMinM, kPairDisagreeErrors * (a.error_m + b.error_m)))
+      r.diagnostics.warn("match.inconsistent", "the two located frames are " + std::to_string(int(d)) +
+                                                   " m apart; cannot tell which is right");
+  } else if (idx.size() >= 3 && timed) {
+    std::vector<int> by_time = idx;
+    std::stable_sort(by_time.begin(), by_time.end(), [&](int a, int b) { return *r.frames[a].pts_s < *r.frames[b].pts_s; });
+    std::vector<spatial::PlacedFix> placed;
+    for (int i : by_time) {
+      const auto& f = r.frames[i];
+      placed.push_back({*f.pts_s, f.center, f.error_m, i < int(cameras.size()) ? cameras[i] : std::nullopt});
     }
-  } else {
+    const spatial::FixConsistencyOptions o;
+    const spatial::FixConsistency c = spatial::check_fix_consistency(placed, o);
+    for (std::size_t k = 0; k < by_time.size(); ++k) {
+      if (!c.outlier[k]) continue;
+      auto& f = r.frames[by_time[k]];
+      f.outlier = true;
+      f.diagnostics.warn("match.outlier",
+                         c.moving ? "the camera moved, and reaching this fix from the frames before it and leaving it for "
+                                    "those after would take more than " + std::to_string(int(o.max_speed_mps)) + " m/s"
+                                  : "fix is " + format_distance(c.from_median_m[k]) + " from the median of the video's "
+                                    "fixes, beyond " + std::to_string(int(o.outlier_sigmas)) +
+                                    " times its error; the camera stayed put");
+    }
+  } else if (idx.size() >= 3) {
     for (int k = 0; k < int(idx.size()); ++k) {
       std::vector<double> lat, lon;
       for (int m = std::max(0, k - kOutlierNeighbours); m <= std::min(int(idx.size()) - 1, k + kOutlierNeighbours); ++m)

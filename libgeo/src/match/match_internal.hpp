@@ -21,8 +21,9 @@ Json priors_json(const ViewPrior& p, const MatchOptions& frame_opts, const std::
 void orientation_from_footprint(FrameFix& fx, cv::Size frame, double hfov_deg);
 // "; no scale (...) or heading (...) was known (...)" for a not_found frame, or "".
 std::string missing_priors_hint(const ViewPrior& p);
-// Flags fixes far from their neighbours in frame order and sets the combined centre.
-void combine(MatchResult& r);
+// Flags fixes that disagree with the other frames (cameras[i]: frame i's telemetry position, if any)
+// and sets the combined centre.
+void combine(MatchResult& r, const std::vector<std::optional<GeoPoint>>& cameras);
 
 void write_overlay(const std::filesystem::path& file, const cv::Mat& frame, const GeoImage& ref, const Alignment& a,
                    bool located);

@@ -73,7 +73,7 @@ inline constexpr double kImplausibleConfidenceCap = 0.2; // a candidate with imp
 // ---- Geometry gates (every candidate) ----------------------------------------------------------
 inline constexpr double kGateScaleSlack = 0.15;     // the fix's scale may miss the prior by tol + 0.15
 inline constexpr double kPlausibleGsdMinM = 0.02;   // without a scale prior: what a camera can do
-inline constexpr double kPlausibleGsdMaxM = 30.0;   // (the same bounds as --gsd-range accepts)
+inline constexpr double kPlausibleGsdMaxM = 30.0;   // (AlignOptions::validate: --gsd-range within them)
 inline constexpr double kGateHeadingSlackDeg = 10.0;  // the fix's heading may miss the prior by tol + 10
 inline constexpr double kGateRadiusSlack = 1.05;    // the fix's centre may lie 5 % beyond the circle
 inline constexpr double kMinEdgeRatio = 0.6;        // footprint: top / bottom edge (a camera without roll)
@@ -204,7 +204,7 @@ inline constexpr double kTelemetryMinGsdTol = 0.2;  // height above take-off sta
 inline constexpr double kTelemetryMinRelAltM = 1.0; // a lower camera gives no scale
 inline constexpr double kTelemetryHorizonTiltDeg = 80.0;  // a camera tilted this far sees the horizon: no reach
 inline constexpr double kTelemetryReachMaxTiltDeg = 75.0; // the reach is computed at most at this tilt
-inline constexpr double kOutlierMinM = 50.0;        // a fix this far from its neighbours' median ...
+inline constexpr double kOutlierMinM = 50.0;        // an untimed fix this far from its neighbours' median ...
 inline constexpr double kOutlierErrors = 5.0;       // ... and 5 times its own error_m is an outlier
 inline constexpr double kPairDisagreeErrors = 4.0;  // two fixes further apart than 4 x their errors disagree
 inline constexpr int kOutlierNeighbours = 3;        // neighbours each side in frame order

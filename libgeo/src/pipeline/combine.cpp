@@ -10,6 +10,7 @@
 
 #include "geo/core/geodesy.hpp"
 #include "geo/core/text.hpp"
+#include "geo/spatial/fix_consistency.hpp"
 
 namespace geo::pipeline {
 namespace {
@@ -45,38 +46,6 @@ std::string lat_lon(const GeoPoint& p) {
   return buf;
 }
 
-// Flags fixes that would need an impossible speed to reach and leave (a moving camera's outliers).
-std::vector<bool> speed_outliers(const std::vector<FixSample>& f, const CombineOptions& o) {
-  std::vector<bool> out(f.size(), false);
-  auto too_fast = [&](std::size_t a, std::size_t b) {
-    const double dt = std::max(std::abs(f[b].t_s - f[a].t_s), 0.5);
-    const double d = std::max(0.0, distance(f[a].center, f[b].center) - f[a].error_m - f[b].error_m);
-    return d / dt > o.max_speed_mps;
-  };
-  for (int round = 0; round < static_cast<int>(f.size()); ++round) {
-    std::vector<std::size_t> kept;
-    for (std::size_t i = 0; i < f.size(); ++i)
-      if (!out[i]) kept.push_back(i);
-    if (kept.size() < 3) break;
-    bool changed = false;
-    for (std::size_t k = 0; k < kept.size() && !changed; ++k) {
-      const bool has_prev = k > 0, has_next = k + 1 < kept.size();
-      const bool bad_in = has_prev && too_fast(kept[k - 1], kept[k]);
-      const bool bad_out = has_next && too_fast(kept[k], kept[k + 1]);
-      bool outlier = false;
-      if (has_prev && has_next) outlier = bad_in && bad_out && !too_fast(kept[k - 1], kept[k + 1]);
-      else if (has_next) outlier = bad_out && !too_fast(kept[k + 1], kept[k + 2]);
-      else if (has_prev) outlier = bad_in && !too_fast(kept[k - 2], kept[k - 1]);
-      if (outlier) {
-        out[kept[k]] = true;
-        changed = true;
-      }
-    }
-    if (!changed) break;
-  }
-  return out;
-}
-
 }  // namespace
 
 Json to_json(const TrackPoint& p) {
@@ -100,27 +69,12 @@ Combined combine_fixes(const std::vector<FixSample>& given, const CombineOptions
     ys.push_back(p.back().y);
     errs.push_back(std::max(s.error_m, 0.5));
   }
-  const Enu mid{median(xs), median(ys)};
-  std::vector<double> d;
-  for (const auto& q : p) d.push_back(std::hypot(q.x - mid.x, q.y - mid.y));
-  const double med_err = median(errs);
-  // Did the camera move? Telemetry knows best; without it, the fixes' spread against their errors.
-  bool moving = median(d) > med_err + o.static_slack_m;
-  std::vector<GeoPoint> cams;
-  for (const auto& s : f)
-    if (s.camera) cams.push_back(*s.camera);
-  if (cams.size() >= 2) {
-    double spread = 0;
-    for (const auto& a : cams) spread = std::max(spread, distance(cams.front(), a));
-    moving = spread > 2 * o.telemetry_error_m + o.static_slack_m;
-  }
-  std::vector<bool> out(f.size(), false);
-  if (!moving) {
-    for (std::size_t i = 0; i < f.size(); ++i)
-      if (f.size() >= 3 && d[i] > o.outlier_sigmas * std::max(errs[i], med_err) + o.static_slack_m) out[i] = true;
-  } else {
-    out = speed_outliers(f, o);
-  }
+  std::vector<spatial::PlacedFix> placed;
+  for (const auto& s : f) placed.push_back({s.t_s, s.center, s.error_m, s.camera});
+  const spatial::FixConsistency check = spatial::check_fix_consistency(placed, o);
+  const bool moving = check.moving;
+  const std::vector<bool>& out = check.outlier;
+  const std::vector<double>& d = check.from_median_m;
   for (std::size_t i = 0; i < f.size(); ++i)
     if (out[i])
       c.outliers.push_back(f[i].frame + " (at " + lat_lon(f[i].center) + ", " +

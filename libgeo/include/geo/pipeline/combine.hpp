@@ -10,6 +10,7 @@
 #include "geo/core/geopoint.hpp"
 #include "geo/core/json.hpp"
 #include "geo/core/time.hpp"
+#include "geo/spatial/fix_consistency.hpp"
 
 namespace geo::pipeline {
 
@@ -41,19 +42,10 @@ struct TrackPoint {
 };
 Json to_json(const TrackPoint& p);
 
-struct CombineOptions {
-  // A frame fix farther from the others (static camera: the median centre; moving camera: the path its
-  // neighbours in time draw) than this many times its error, and than the spread of the rest, is
-  // flagged and left out of the place. 3 sigma: a fix that far is wrong, not unlucky.
-  double outlier_sigmas = 3.0;
-  // Fastest plausible camera between two frames, m/s: a consumer drone flies at most ~20 m/s; a fix
-  // that would need more to reach and leave is flagged.
-  double max_speed_mps = 30.0;
-  // A camera whose positions spread no more than this beyond their errors stayed put (metres).
-  double static_slack_m = 5.0;
-  // Horizontal error of consumer drone GPS (DJI, GoPro), metres; container GPS of phones: 30 m
-  // (the value the case store assumes for metadata_gps).
-  double telemetry_error_m = 10.0;
+// How fixes are checked against each other (spatial::FixConsistencyOptions: outlier_sigmas,
+// max_speed_mps, static_slack_m, telemetry_error_m), and the error assumed for a phone's container GPS.
+struct CombineOptions : spatial::FixConsistencyOptions {
+  // Container GPS of phones, metres (the value the case store assumes for metadata_gps).
   double metadata_gps_error_m = 30.0;
 };
 
