@@ -446,7 +446,8 @@ TEST(CliMatch, IndexCacheIsReusedAndRebuiltWhenAltered) {
 TEST(CliMatch, BadScaleRangeFailsBeforeAnyWork) {
   geo::test::ScratchDir dir;
   const std::string view = texture_frame(dir, "view.png"), img = synthetic_imagery(dir);
-  for (const char* range : {"1.2,0.25", "0,1", "abc", "0.001,1", "0.1,20"}) {
+  // 0.015 m/px: finer than any fix the scale gate passes (0.02), so the search could never locate.
+  for (const char* range : {"1.2,0.25", "0,1", "abc", "0.001,1", "0.015,0.3", "0.1,20"}) {
     const auto r = run_geoev({"match", view, "--imagery", img, "--gsd-range", range,
                               "-o", (dir / "m.geojson").string()});
     EXPECT_EQ(r.exit_code, 1) << range;

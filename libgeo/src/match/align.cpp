@@ -17,6 +17,7 @@
 #include "match/keypoint_stage.hpp"
 #include "match/search_ranges.hpp"
 #include "match/tuning.hpp"
+#include "match/tuning.hpp"
 
 namespace geo {
 
@@ -63,10 +64,12 @@ Detector parse_detector(const std::string& name) {
 void AlignOptions::validate() const {
   if (!(index_gsd_m > 0) || dense_gsd_m < 0 || !(min_gsd_m > 0) || !(max_gsd_m >= min_gsd_m))
     throw Error{Errc::invalid_argument, "match: options: resolutions must be positive"};
-  if (min_gsd_m < 0.01 || max_gsd_m > 30 || max_gsd_m > 40 * min_gsd_m)
+  // The range searched is the range a fix may pass the scale gate in (search_ranges: kPlausibleGsd*).
+  if (min_gsd_m < kPlausibleGsdMinM || max_gsd_m > kPlausibleGsdMaxM || max_gsd_m > 40 * min_gsd_m)
     throw Error{Errc::invalid_argument, "match: options: scale range " + geo::dump_json(Json(min_gsd_m)) + "," +
-                                            geo::dump_json(Json(max_gsd_m)) +
-                                            " m/px: expected within 0.01-30 m/px and at most 40x wide"};
+                                            geo::dump_json(Json(max_gsd_m)) + " m/px: expected within " +
+                                            geo::dump_json(Json(kPlausibleGsdMinM)) + "-" +
+                                            geo::dump_json(Json(kPlausibleGsdMaxM)) + " m/px and at most 40x wide"};
   if (min_inliers < 4) throw Error{Errc::invalid_argument, "match: options: min_inliers must be >= 4"};
 }
 
