@@ -9,6 +9,7 @@
 #include <ogr_api.h>
 
 #include "geo/core/geodesy.hpp"
+#include "geo/core/stats.hpp"
 #include "geo/core/text.hpp"
 #include "geo/spatial/fix_consistency.hpp"
 
@@ -31,13 +32,6 @@ GeoPoint from_enu(const GeoPoint& ref, Enu e) {
   return geodesic_direct(ref, std::atan2(e.x, e.y) * 180.0 / M_PI, d);
 }
 double distance(const GeoPoint& a, const GeoPoint& b) { return geodesic_inverse(a, b).distance_m; }
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 std::string metres(double m) { return format_distance(m); }
 std::string lat_lon(const GeoPoint& p) {

@@ -5,18 +5,12 @@
 #include <cmath>
 
 #include "geo/core/geodesy.hpp"
+#include "geo/core/stats.hpp"
 
 namespace geo::spatial {
 namespace {
 
 double distance(const GeoPoint& a, const GeoPoint& b) { return geodesic_inverse(a, b).distance_m; }
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 // Repeatedly flags the fix that needs an impossible speed both to be reached and to be left while its
 // two neighbours (or, at an end, the next two) reach each other in time, until none does.
