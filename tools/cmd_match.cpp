@@ -134,8 +134,9 @@ int run_match(const geoev::Args& args) {
       geoev::print_diagnostics(f.diagnostics, geo::Severity::warning, f.frame);
     }
     if (r.combined_center)
-      std::printf("  combined centre %.7f, %.7f (median spread %.1f m)\n", r.combined_center->lat_deg,
-                  r.combined_center->lon_deg, r.combined_spread_m);
+      std::printf("  combined centre %.7f, %.7f (median spread %.1f m%s)\n", r.combined_center->lat_deg,
+                  r.combined_center->lon_deg, r.combined_spread_m,
+                  r.camera_moved.value_or(false) ? "; the camera moved: the middle of its path" : "");
     geoev::print_diagnostics(r.diagnostics);
     return geoev::kExitOk;
   });

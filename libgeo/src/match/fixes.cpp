@@ -92,6 +92,7 @@ void combine(MatchResult& r, const std::vector<std::optional<GeoPoint>>& cameras
     }
     const spatial::FixConsistencyOptions o;
     const spatial::FixConsistency c = spatial::check_fix_consistency(placed, o);
+    r.camera_moved = c.moving;
     for (std::size_t k = 0; k < by_time.size(); ++k) {
       if (!c.outlier[k]) continue;
       auto& f = r.frames[by_time[k]];
@@ -188,7 +189,9 @@ Json to_json(const MatchResult& r) {
   j["located"] = r.located;
   j["frame_count"] = r.frames.size();
   if (r.combined_center) {
-    j["combined"] = {{"center", to_json(*r.combined_center)}, {"spread_m", round_to(r.combined_spread_m, 1)}};
+    j["combined"] = {{"center", to_json(*r.combined_center)},
+                     {"spread_m", round_to(r.combined_spread_m, 1)},
+                     {"camera_moved", r.camera_moved ? Json(*r.camera_moved) : Json(nullptr)}};
   } else {
     j["combined"] = nullptr;
   }

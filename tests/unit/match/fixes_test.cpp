@@ -56,6 +56,7 @@ TEST(MatchCombine, ADroneFlyingALineKeepsEveryFix) {
   EXPECT_EQ(r.located, 15);
   for (const auto& f : r.frames) EXPECT_FALSE(f.outlier) << *f.pts_s;
   ASSERT_TRUE(r.combined_center);
+  EXPECT_EQ(r.camera_moved, std::optional<bool>(true));
 }
 
 TEST(MatchCombine, AFixOutOfReachOfAMovingCameraIsFlagged) {
@@ -75,6 +76,7 @@ TEST(MatchCombine, TelemetrySaysAHoveringCameraStayedPut) {
   geo::match_detail::combine(r, hover);
   for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(r.frames[i].outlier, i == 3) << i;
   EXPECT_TRUE(warned(r.frames[3], "the camera stayed put"));
+  EXPECT_EQ(r.camera_moved, std::optional<bool>(false));
   ASSERT_TRUE(r.combined_center);
   EXPECT_LT(geo::geodesic_inverse(*r.combined_center, at(0, 1)).distance_m, 3.0);
 }
@@ -86,6 +88,7 @@ TEST(MatchCombine, PicturesWithoutTimesAreComparedWithTheirNeighbours) {
   geo::match_detail::combine(r, {});
   for (std::size_t i = 0; i < r.frames.size(); ++i) EXPECT_EQ(r.frames[i].outlier, i == 2) << i;
   EXPECT_TRUE(warned(r.frames[2], "from the median of its neighbouring frames"));
+  EXPECT_FALSE(r.camera_moved.has_value());  // without times: not known
 }
 
 TEST(MatchCombine, TwoFixesThatDisagreeAreNamedNotFlagged) {

@@ -110,6 +110,9 @@ struct MatchResult {
   // Combination across frames (when >= 2 are located): the median centre of consistent fixes.
   std::optional<GeoPoint> combined_center;
   double combined_spread_m = 0.0;      // median distance of consistent fixes from that centre
+  // Whether the camera moved (telemetry or the fixes' spread), known when 3 or more located frames have
+  // times; a moving camera's combined centre is the middle of its path, not where it stood.
+  std::optional<bool> camera_moved;
   int located = 0;
   Diagnostics diagnostics;
   Json provenance;
