@@ -62,8 +62,8 @@ Section appendix(const CaseData& d, const std::string& made_utc) {
       "reference tiles first, then a dense search over scale, heading and tilt; a candidate is accepted only when it passes "
       "verification gates (correlation peak ratio and height, block-by-block agreement). The fixes of one video are combined "
       "into one place (inverse-variance mean; the error is the larger of the median single-frame error and their scatter) or, "
-      "for a moving camera, a track; a fix that disagrees with the others beyond 3 times its error is left out, never averaged "
-      "in. Telemetry and metadata GPS are checked against the image fixes. Times come from telemetry, else the container's "
+      "for a moving camera, a track; a fix that disagrees with the others beyond 3 times its error (on a track, one that "
+      "could only be reached at more than 30 m/s) is left out, never averaged in. Telemetry and metadata GPS are checked against the image fixes. Times come from telemetry, else the container's "
       "creation time, else the file's name, each with its source. Events are associated with the compound registry by "
       "geodesic distance and the probability that the place lies inside the outline (p_inside)."});
   const Json* params = nullptr;
