@@ -60,7 +60,7 @@ std::string missing_priors_hint(const ViewPrior& p) {
   if (miss.empty()) return "";
   std::string s = "; no ";
   for (size_t i = 0; i < miss.size(); ++i) s += (i ? (i + 1 == miss.size() ? " or " : ", ") : "") + miss[i];
-  return s + " was known (with scale, heading and centre known, 2-3 times as many views across dates are located; "
+  return s + " was known (with scale, heading and tilt known, 1.4-2 times as many views across dates are located; "
              "docs/match.md)";
 }
 
