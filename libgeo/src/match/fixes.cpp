@@ -69,7 +69,8 @@ std::string missing_priors_hint(const ViewPrior& p) {
 // a camera that stayed put, a fix far beyond its error from the others; a camera that moved, a fix it
 // could only reach and leave too fast. Without times (pictures given one by one), a fix far from the
 // median of its neighbours in the order given.
-void combine(MatchResult& r, const std::vector<std::optional<GeoPoint>>& cameras) {
+void combine(MatchResult& r, const std::vector<std::optional<GeoPoint>>& cameras,
+             const spatial::FixConsistencyOptions& o) {
   std::vector<int> idx;
   for (int i = 0; i < int(r.frames.size()); ++i)
     if (r.frames[i].status == FixStatus::located) idx.push_back(i);
@@ -90,7 +91,6 @@ void combine(MatchResult& r, const std::vector<std::optional<GeoPoint>>& cameras
       const auto& f = r.frames[i];
       placed.push_back({*f.pts_s, f.center, f.error_m, i < int(cameras.size()) ? cameras[i] : std::nullopt});
     }
-    const spatial::FixConsistencyOptions o;
     const spatial::FixConsistency c = spatial::check_fix_consistency(placed, o);
     r.camera_moved = c.moving;
     for (std::size_t k = 0; k < by_time.size(); ++k) {

@@ -313,7 +313,7 @@ MatchResult match_frames(const std::vector<FrameRef>& frames, const std::string&
                                             (frames.size() > 1 ? " (and every other frame is unusable too)" : "")};
   std::vector<std::optional<GeoPoint>> cameras;
   for (const auto& f : frames) cameras.push_back(f.camera ? std::optional<GeoPoint>(f.camera->position) : std::nullopt);
-  combine(r, cameras);
+  combine(r, cameras, opts.consistency);
   inputs.push_back(InputRef{imagery, info.sha256, {}});
   r.provenance = to_json(make_provenance("match", opts.to_json(), inputs));
   if (opts.before_commit) opts.before_commit(r);

@@ -23,7 +23,8 @@ void orientation_from_footprint(FrameFix& fx, cv::Size frame, double hfov_deg);
 std::string missing_priors_hint(const ViewPrior& p);
 // Flags fixes that disagree with the other frames (cameras[i]: frame i's telemetry position, if any)
 // and sets the combined centre.
-void combine(MatchResult& r, const std::vector<std::optional<GeoPoint>>& cameras);
+void combine(MatchResult& r, const std::vector<std::optional<GeoPoint>>& cameras,
+             const spatial::FixConsistencyOptions& opts = {});
 
 void write_overlay(const std::filesystem::path& file, const cv::Mat& frame, const GeoImage& ref, const Alignment& a,
                    bool located);

@@ -30,6 +30,7 @@ UtcTime imagery_time(const std::string& text) {
 
 void MatchOptions::validate() const {
   auto bad = [](const std::string& m) { throw Error{Errc::invalid_argument, "match: " + m}; };
+  spatial::validate(consistency);
   if (near && bbox) bad("give either a centre with a radius or a bbox, not both");
   if (near) {
     geo::validate(*near, "search centre");
@@ -76,6 +77,7 @@ Json MatchOptions::to_json() const {
   j["dense_without_priors"] = align.dense_without_priors;
   j["gsd_range_m"] = Json::array({align.min_gsd_m, align.max_gsd_m});
   j["retrieval"] = align.retrieval;
+  j["consistency"] = spatial::to_json(consistency);
   return j;
 }
 

@@ -42,7 +42,7 @@ namespace {
 // Frames and matches are the expensive stages; the event (how fixes, times and checks become a
 // result) changes more often and costs nothing to redo: a new event supersedes the earlier one.
 constexpr int kFramesVersion = 1;
-constexpr int kMatchVersion = 1;
+constexpr int kMatchVersion = 2;  // 2: a moving camera's fixes checked by speed, not by the neighbours' median
 constexpr int kEventVersion = 2;  // 2: capture times from file names
 constexpr std::uint64_t kMaxStageFileBytes = 64ull << 20;
 
@@ -499,6 +499,7 @@ class VideoJob {
     mo.bbox = pr.bbox;
     if (ctx_.opts.telemetry_radius_m > 0 && pr.source == "telemetry") mo.radius_m = 0;
     if (im.date && im.date_source == "analyst") mo.imagery_date = im.date;
+    mo.consistency = ctx_.opts.combine;  // the frames' outlier flags by the rule that makes the place
     Json mopts = mo.to_json();
     const std::string mkey = key_of(Json{{"frames", frames_json_key()}, {"imagery", im.sha256},
                                          {"imagery_date", im.date ? Json(*im.date) : Json()}, {"options", mopts},
@@ -983,6 +984,7 @@ void RunOptions::validate() const {
   auto bad = [](const std::string& m) { throw Error(Errc::invalid_argument, "run: " + m); };
   if (inputs.empty()) bad("give at least one video, photo or directory");
   if (case_dir.empty()) bad("give the case directory (--case DIR)");
+  spatial::validate(combine);
   if (radius_m != 0 && !near) bad("--radius-m needs --near LAT,LON");
   if (near && !(radius_m > 0)) bad("--near needs --radius-m R (metres, > 0)");
   if (near && bbox) bad("give --near with --radius-m, or --bbox, not both");
@@ -1007,9 +1009,8 @@ Json RunOptions::to_json() const {
          {"max_frames", max_frames},
          {"telemetry_radius_m", telemetry_radius_m},
          {"gps_radius_m", gps_radius_m},
-         {"combine", Json{{"outlier_sigmas", combine.outlier_sigmas}, {"max_speed_mps", combine.max_speed_mps},
-                          {"static_slack_m", combine.static_slack_m}, {"telemetry_error_m", combine.telemetry_error_m},
-                          {"metadata_gps_error_m", combine.metadata_gps_error_m}}}};
+         {"combine", spatial::to_json(combine)}};
+  j["combine"]["metadata_gps_error_m"] = combine.metadata_gps_error_m;
   j["near"] = near ? geo::to_json(*near) : Json();
   j["radius_m"] = radius_m;
   j["bbox"] = bbox ? geo::to_json(*bbox) : Json();

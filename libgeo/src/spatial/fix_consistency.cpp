@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "geo/core/error.hpp"
 #include "geo/core/geodesy.hpp"
 #include "geo/core/stats.hpp"
 
@@ -46,6 +47,20 @@ std::vector<bool> speed_outliers(const std::vector<PlacedFix>& f, const FixConsi
 }
 
 }  // namespace
+
+Json to_json(const FixConsistencyOptions& o) {
+  return Json{{"outlier_sigmas", o.outlier_sigmas}, {"max_speed_mps", o.max_speed_mps},
+              {"static_slack_m", o.static_slack_m}, {"telemetry_error_m", o.telemetry_error_m}};
+}
+
+void validate(const FixConsistencyOptions& o) {
+  const bool ok = std::isfinite(o.outlier_sigmas) && o.outlier_sigmas > 0 && std::isfinite(o.max_speed_mps) &&
+                  o.max_speed_mps > 0 && std::isfinite(o.static_slack_m) && o.static_slack_m >= 0 &&
+                  std::isfinite(o.telemetry_error_m) && o.telemetry_error_m >= 0;
+  if (!ok)
+    throw Error{Errc::invalid_argument, "fix consistency: outlier sigmas and speed must be positive, slack and "
+                                        "telemetry error not negative (all finite)"};
+}
 
 FixConsistency check_fix_consistency(const std::vector<PlacedFix>& f, const FixConsistencyOptions& o) {
   FixConsistency c;

@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "geo/core/error.hpp"
 #include "geo/core/geodesy.hpp"
 #include "geo/match/match.hpp"
 #include "match/match_internal.hpp"
@@ -79,6 +80,25 @@ TEST(MatchCombine, TelemetrySaysAHoveringCameraStayedPut) {
   EXPECT_EQ(r.camera_moved, std::optional<bool>(false));
   ASSERT_TRUE(r.combined_center);
   EXPECT_LT(geo::geodesic_inverse(*r.combined_center, at(0, 1)).distance_m, 3.0);
+
+  // The caller's rule: at 20 sigma (20 x 4 m + 5 m = 85 m) the same fix is within reach.
+  MatchResult loose;
+  loose.frames = {located(0, at(0, 0), 4), located(1, at(2, 3), 4), located(2, at(-3, 1), 4), located(3, at(60, 0), 4)};
+  geo::spatial::FixConsistencyOptions twenty;
+  twenty.outlier_sigmas = 20;
+  geo::match_detail::combine(loose, hover, twenty);
+  EXPECT_FALSE(loose.frames[3].outlier);
+}
+
+TEST(MatchCombine, TheRuleIsAnOptionRecordedAndChecked) {
+  geo::MatchOptions o;
+  EXPECT_DOUBLE_EQ(o.to_json()["consistency"]["max_speed_mps"].get<double>(), 30.0);
+  EXPECT_DOUBLE_EQ(o.to_json()["consistency"]["outlier_sigmas"].get<double>(), 3.0);
+  o.consistency.max_speed_mps = -1;
+  EXPECT_THROW(o.validate(), geo::Error);
+  o.consistency.max_speed_mps = 30;
+  o.consistency.outlier_sigmas = std::nan("");
+  EXPECT_THROW(o.validate(), geo::Error);
 }
 
 TEST(MatchCombine, PicturesWithoutTimesAreComparedWithTheirNeighbours) {

@@ -24,6 +24,7 @@
 #include "geo/core/provenance.hpp"
 #include "geo/imagery/raster.hpp"
 #include "geo/match/align.hpp"
+#include "geo/spatial/fix_consistency.hpp"
 
 namespace geo {
 
@@ -66,6 +67,9 @@ struct MatchOptions {
   // imagery sha256 + search window + detector), so later runs over the same area skip the read and
   // the keypoint detection. Entries record their files' SHA-256 and are rebuilt when altered.
   std::filesystem::path index_dir;
+  // How the located frames of one video are checked against each other (MatchResult's outlier flags);
+  // `geoev run` passes its own, so that match and the video's place agree.
+  spatial::FixConsistencyOptions consistency;
   // Throws Error{invalid_argument}: radius without near, near and bbox together, negative values,
   // tilt outside [0, 45] (the steepest view the search can confirm), hfov outside (1, 170), an imagery
   // date that is not a date or lies in the future.

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "geo/core/geopoint.hpp"
+#include "geo/core/json.hpp"
 
 namespace geo::spatial {
 
@@ -24,6 +25,11 @@ struct FixConsistencyOptions {
   // Horizontal error of consumer drone GPS (DJI, GoPro), metres.
   double telemetry_error_m = 10.0;
 };
+// {"outlier_sigmas", "max_speed_mps", "static_slack_m", "telemetry_error_m"}: for provenance.
+Json to_json(const FixConsistencyOptions& o);
+// Throws Error{invalid_argument} unless every value is finite, the sigmas and the speed positive and
+// the slack and telemetry error not negative.
+void validate(const FixConsistencyOptions& o);
 
 // One fix: the ground point a frame shows, its time and, when telemetry gives it, the camera's position.
 struct PlacedFix {
